@@ -1,0 +1,388 @@
+// Package sqlite is the tagorm dialect for SQLite, through the
+// github.com/mattn/go-sqlite3 driver (database/sql driver name "sqlite3").
+//
+// Import it for its side effect of registering the dialect:
+//
+//	import _ "github.com/tagorm/orm/dialects/sqlite"
+//
+// It registers the URL schemes "sqlite" and "sqlite3" (see
+// Dialect.ParseURL). SQLite enforces foreign keys only when asked to on
+// every connection: open databases with a DSN built by DSN, or add
+// "_foreign_keys=1" to DSNs passed to orm.Open("sqlite3", dsn) yourself.
+//
+// Type mapping (Dialect.ColumnType). SQLite keeps the declared type text
+// verbatim, so each kind gets a distinct, parseable name; the column
+// affinity it implies is given in brackets:
+//
+//	Bool      boolean            [NUMERIC]
+//	SmallInt  integer            [INTEGER]
+//	Integer   integer            [INTEGER]
+//	BigInt    integer            [INTEGER]
+//	          AutoIncrement single-column primary key:
+//	          INTEGER PRIMARY KEY AUTOINCREMENT (a rowid alias)
+//	Float     real               [REAL]
+//	Double    double             [REAL]
+//	Decimal   decimal(p,s) or decimal [NUMERIC; stored as REAL or INTEGER: not exact]
+//	String    varchar(n), n = Size or 255 [TEXT; length not enforced]
+//	Text      text               [TEXT]
+//	Binary    blob or blob(n)    [BLOB]
+//	Date      date               [NUMERIC; the driver stores text, reads time.Time]
+//	DateTime  datetime           [NUMERIC; idem]
+//	JSON      json               [NUMERIC: objects and arrays stay text]
+//	UUID      uuid               [NUMERIC: dashed UUID text stays text]
+//	Enum      varchar(n), n = Size or the longest value, plus a
+//	          CONSTRAINT "<table>_<column>_check" CHECK (column IN (...))
+//	Custom    Type.Raw
+//
+// SQLite has no comments: table and column comments are dropped.
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/schema"
+)
+
+// Dialect is the SQLite dialect. The zero value is ready to use.
+type Dialect struct{}
+
+var _ dialects.Dialect = Dialect{}
+var _ dialects.LexicalDialect = Dialect{}
+
+func init() { dialects.Register(Dialect{}, "sqlite", "sqlite3") }
+
+var ddl = dialects.DDL{
+	Dialect:         Dialect{},
+	NamedPrimaryKey: true,
+	ColumnOverride:  autoIncrementPK,
+	ExtraChecks:     enumChecks,
+}
+
+// Name returns "sqlite".
+func (Dialect) Name() string { return "sqlite" }
+
+// DriverName returns "sqlite3", the name mattn/go-sqlite3 registers.
+func (Dialect) DriverName() string { return "sqlite3" }
+
+// Features reports Returning and TransactionalDDL. ALTER TABLE cannot
+// change columns or constraints (migration rebuilds the table), and
+// there are no comments.
+func (Dialect) Features() dialects.Feature {
+	return dialects.Returning | dialects.TransactionalDDL
+}
+
+// Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
+func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{} }
+
+// Quote returns ident in double quotes, doubling any double quote in it.
+func (Dialect) Quote(ident string) string { return dialects.QuoteIdent(ident, '"') }
+
+// Placeholder returns "?".
+func (Dialect) Placeholder(int) string { return "?" }
+
+// MaxParams returns 32766, SQLITE_MAX_VARIABLE_NUMBER of the SQLite
+// (3.32 and later) bundled with mattn/go-sqlite3.
+func (Dialect) MaxParams() int { return 32766 }
+
+// ColumnType returns the SQLite type of c; see the package comment.
+func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
+	if s, ok := c.DialectTypes["sqlite"]; ok {
+		return s
+	}
+	ty := c.Type
+	switch ty.Kind {
+	case schema.Bool:
+		return "boolean"
+	case schema.SmallInt, schema.Integer, schema.BigInt:
+		return "integer"
+	case schema.Float:
+		return "real"
+	case schema.Double:
+		return "double"
+	case schema.Decimal:
+		if ty.Precision > 0 {
+			return fmt.Sprintf("decimal(%d,%d)", ty.Precision, ty.Scale)
+		}
+		return "decimal"
+	case schema.String:
+		return "varchar(" + strconv.Itoa(sizeOr(ty.Size, 255)) + ")"
+	case schema.Text:
+		return "text"
+	case schema.Binary:
+		if ty.Size > 0 {
+			return "blob(" + strconv.Itoa(ty.Size) + ")"
+		}
+		return "blob"
+	case schema.Date:
+		return "date"
+	case schema.DateTime:
+		return "datetime"
+	case schema.JSON:
+		return "json"
+	case schema.UUID:
+		return "uuid"
+	case schema.Enum:
+		n := ty.Size
+		if n == 0 {
+			for _, v := range ty.Values {
+				n = max(n, len(v))
+			}
+		}
+		return "varchar(" + strconv.Itoa(max(n, 1)) + ")"
+	case schema.Custom:
+		return ty.Raw
+	}
+	return ty.Raw
+}
+
+func sizeOr(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// autoIncrementPK renders an AutoIncrement column that is the whole
+// primary key as SQLite's rowid alias. An AutoIncrement column in a
+// composite key cannot be generated by SQLite and renders normally.
+func autoIncrementPK(t *schema.Table, c *schema.Column) (string, bool, bool) {
+	if !c.AutoIncrement || t.PrimaryKey == nil || len(t.PrimaryKey.Columns) != 1 || t.PrimaryKey.Columns[0] != c.Name {
+		return "", false, false
+	}
+	return "INTEGER PRIMARY KEY AUTOINCREMENT", true, true
+}
+
+func enumChecks(t *schema.Table) []*schema.Check {
+	var out []*schema.Check
+	for _, c := range t.Columns {
+		if c.Type.Kind != schema.Enum || len(c.Type.Values) == 0 {
+			continue
+		}
+		if _, ok := c.DialectTypes["sqlite"]; ok {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(Dialect{}.Quote(c.Name))
+		b.WriteString(" IN (")
+		for i, v := range c.Type.Values {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(dialects.QuoteString(v, false))
+		}
+		b.WriteByte(')')
+		out = append(out, &schema.Check{Name: t.Name + "_" + c.Name + "_check", Expr: b.String()})
+	}
+	return out
+}
+
+// CreateTable returns CREATE TABLE and CREATE INDEX statements for t.
+// Enum columns get a CHECK constraint; comments are dropped.
+func (Dialect) CreateTable(t *schema.Table, inlineFKs []*schema.ForeignKey, ifNotExists bool) []string {
+	return ddl.CreateTable(t, inlineFKs, ifNotExists)
+}
+
+// CreateIndex returns CREATE [UNIQUE] INDEX [IF NOT EXISTS] for ix.
+func (Dialect) CreateIndex(t *schema.Table, ix *schema.Index, ifNotExists bool) string {
+	return ddl.CreateIndex(t, ix, ifNotExists)
+}
+
+// ErrAddForeignKey is returned by AddForeignKey: SQLite's ALTER TABLE
+// cannot add constraints.
+var ErrAddForeignKey = errors.New("sqlite: cannot add a foreign key to an existing table without rebuilding it (ALTER TABLE has no ADD CONSTRAINT)")
+
+// AddForeignKey returns an error wrapping ErrAddForeignKey: the table
+// must be rebuilt with the foreign key in its CREATE TABLE.
+func (Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) (string, error) {
+	return "", fmt.Errorf("add foreign key %q to table %q: %w", fk.Name, t.Name, ErrAddForeignKey)
+}
+
+// InsertReturning appends " RETURNING ..." (SQLite 3.35 and later).
+func (Dialect) InsertReturning(b *strings.Builder, columns []string) bool {
+	return dialects.WriteReturning(b, Dialect{}, columns)
+}
+
+// Upsert appends " ON CONFLICT (...) DO UPDATE SET c = EXCLUDED.c" or
+// " ON CONFLICT (...) DO NOTHING"; see dialects.WriteOnConflict.
+func (Dialect) Upsert(b *strings.Builder, t *schema.Table, conflictColumns, updateColumns []string) {
+	dialects.WriteOnConflict(b, Dialect{}, t, conflictColumns, updateColumns)
+}
+
+// CurrentSchema returns "main".
+func (Dialect) CurrentSchema(context.Context, dialects.Querier) (string, error) {
+	return "main", nil
+}
+
+// ClassifyError recognises SQLite constraint errors (sqlite3.Error with
+// an extended SQLITE_CONSTRAINT_* code), wrapped or not. SQLite reports
+// the table and columns of unique and not-null violations and the name
+// of a failed check; foreign key violations carry no detail.
+func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		var pse *sqlite3.Error
+		if !errors.As(err, &pse) || pse == nil {
+			return nil
+		}
+		se = *pse
+	}
+	if se.Code != sqlite3.ErrConstraint {
+		return nil
+	}
+	msg := se.Error()
+	_, detail, _ := strings.Cut(msg, "constraint failed: ")
+	switch se.ExtendedCode {
+	case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+		info := &dialects.ErrorInfo{Kind: dialects.UniqueViolation}
+		if name, ok := strings.CutPrefix(detail, "index '"); ok {
+			info.Constraint = strings.TrimSuffix(name, "'")
+			return info
+		}
+		info.Table, info.Columns = tableColumns(detail)
+		if se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+			info.Constraint = "PRIMARY KEY"
+		}
+		return info
+	case sqlite3.ErrConstraintNotNull:
+		info := &dialects.ErrorInfo{Kind: dialects.NotNullViolation}
+		info.Table, info.Columns = tableColumns(detail)
+		return info
+	case sqlite3.ErrConstraintForeignKey:
+		return &dialects.ErrorInfo{Kind: dialects.ForeignKeyViolation}
+	case sqlite3.ErrConstraintCheck:
+		return &dialects.ErrorInfo{Kind: dialects.CheckViolation, Constraint: detail}
+	}
+	return nil
+}
+
+// tableColumns parses "t.a, t.b" into "t" and [a b].
+func tableColumns(s string) (string, []string) {
+	if s == "" {
+		return "", nil
+	}
+	var table string
+	var cols []string
+	for _, part := range strings.Split(s, ", ") {
+		t, c, ok := strings.Cut(part, ".")
+		if !ok {
+			cols = append(cols, part)
+			continue
+		}
+		table = t
+		cols = append(cols, c)
+	}
+	return table, cols
+}
+
+var memSeq atomic.Uint64
+
+// memoryDSN returns a DSN for a new, uniquely named in-memory database
+// in shared-cache mode, so every connection of a pool sees the same
+// database. The database disappears when its last connection closes.
+func memoryDSN() string {
+	return "file:tagorm_mem" + strconv.FormatUint(memSeq.Add(1), 10) + "?mode=memory&cache=shared"
+}
+
+// DSN returns a mattn/go-sqlite3 DSN for the database file at path, with
+// foreign keys enforced (_foreign_keys=1) and a 5 s busy timeout
+// (_busy_timeout=5000) unless path already sets them. path may be a
+// plain file path, a "file:" URI with parameters, or "" or ":memory:"
+// for a new in-memory database shared by all connections of a pool (see
+// ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
+func DSN(path string) string {
+	var base string
+	var q url.Values
+	switch {
+	case path == "" || path == ":memory:":
+		return withDefaults(memoryDSN())
+	case strings.HasPrefix(path, "file:"):
+		return withDefaults(path)
+	default:
+		base = "file:" + escapePath(path)
+	}
+	return base + "?" + encodeDefaults(q)
+}
+
+func withDefaults(dsn string) string {
+	base, rawq, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(rawq)
+	if err != nil {
+		// Leave a query we cannot parse alone, adding our parameters.
+		extra := encodeDefaults(nil)
+		if rawq == "" {
+			return base + "?" + extra
+		}
+		return dsn + "&" + extra
+	}
+	if rawq == "" {
+		return base + "?" + encodeDefaults(nil)
+	}
+	extra := encodeDefaults(q)
+	if extra == "" {
+		return dsn
+	}
+	return dsn + "&" + extra
+}
+
+// encodeDefaults returns the default parameters missing from q, encoded.
+func encodeDefaults(q url.Values) string {
+	var parts []string
+	if !q.Has("_foreign_keys") && !q.Has("_fk") {
+		parts = append(parts, "_foreign_keys=1")
+	}
+	if !q.Has("_busy_timeout") && !q.Has("_timeout") {
+		parts = append(parts, "_busy_timeout=5000")
+	}
+	return strings.Join(parts, "&")
+}
+
+// escapePath escapes the characters that are special in a file: URI.
+func escapePath(p string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return r.Replace(p)
+}
+
+// ParseURL turns a SQLAlchemy-style SQLite URL into a DSN (see DSN):
+//
+//	sqlite:///foo.db            file:foo.db (relative to the working directory)
+//	sqlite:////abs/path.db      file:/abs/path.db
+//	sqlite:// , sqlite:///:memory:   a new in-memory database
+//
+// Query parameters are passed through to the driver.
+func (Dialect) ParseURL(u *url.URL) (string, error) {
+	if u.User != nil {
+		return "", errors.New("sqlite URLs take no user or password")
+	}
+	p := u.Path
+	if u.Opaque != "" {
+		return "", fmt.Errorf("want sqlite:///relative/path.db or sqlite:////absolute/path.db, not %s:%s", u.Scheme, u.Opaque)
+	}
+	if u.Host != "" {
+		// sqlite://foo.db: lenient, a relative path.
+		p = u.Host + p
+	} else {
+		p = strings.TrimPrefix(p, "/")
+	}
+	var base string
+	if p == "" || p == ":memory:" {
+		base = memoryDSN()
+	} else {
+		base = "file:" + escapePath(p)
+	}
+	if u.RawQuery == "" {
+		return withDefaults(base), nil
+	}
+	if strings.Contains(base, "?") {
+		return withDefaults(base + "&" + u.RawQuery), nil
+	}
+	return withDefaults(base + "?" + u.RawQuery), nil
+}
