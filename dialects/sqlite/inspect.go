@@ -28,7 +28,7 @@ ORDER BY m.name, c.cid`
 
 	indexesQuery = `SELECT m.name, il.name, il."unique", il.origin, ix.name, ix."desc"
 FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix
-WHERE ` + tablesFilter + ` AND ix.key = 1
+WHERE ` + tablesFilter + ` AND ix.key = 1 AND il.partial = 0
 ORDER BY m.name, il.name, ix.seqno`
 
 	foreignKeysQuery = `SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
@@ -37,7 +37,9 @@ WHERE ` + tablesFilter + `
 ORDER BY m.name, f.id, f.seq`
 )
 
-// Inspect implements dialects.Inspector with four queries.
+// Inspect implements dialects.Inspector with four queries. Partial
+// indexes and indexes on expressions are not reported (schema cannot
+// describe them).
 //
 // SQLite keeps the declared type text: Type.Raw is that text and the kind
 // is parsed from it (see dialects.TypeOf). SQLite has no enum type: a

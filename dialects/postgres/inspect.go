@@ -1,0 +1,351 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/schema"
+)
+
+var _ dialects.Inspector = Dialect{}
+
+// The inspection queries read pg_catalog for the tables of
+// current_schema(): four queries whatever the number of tables. Column
+// lists come back as JSON arrays so that any identifier survives.
+const (
+	tablesFilter = `n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition`
+
+	columnsQuery = `SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), ''),
+	a.attname, format_type(a.atttypid, a.atttypmod), t.typtype::text, t.typname, a.atttypid::int8,
+	a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
+	COALESCE(col_description(c.oid, a.attnum), '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+WHERE ` + tablesFilter + `
+ORDER BY c.relname, a.attnum`
+
+	enumsQuery = `SELECT e.enumtypid::int8, e.enumlabel
+FROM pg_enum e
+WHERE e.enumtypid IN (
+	SELECT a.atttypid FROM pg_attribute a
+	JOIN pg_class c ON c.oid = a.attrelid
+	JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE ` + tablesFilter + `)
+ORDER BY e.enumtypid, e.enumsortorder`
+
+	constraintsQuery = `SELECT c.relname, con.conname, con.contype::text,
+	COALESCE((SELECT json_agg(a.attname ORDER BY k.i)
+		FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+		JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n)::text, '[]'),
+	COALESCE(fc.relname, ''),
+	COALESCE((SELECT json_agg(a.attname ORDER BY k.i)
+		FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+		JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n)::text, '[]'),
+	con.confupdtype::text, con.confdeltype::text,
+	COALESCE(pg_get_expr(con.conbin, con.conrelid), '')
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+WHERE ` + tablesFilter + ` AND con.contype IN ('p', 'u', 'f', 'c')
+ORDER BY c.relname, con.conname`
+
+	// Indexes that back a primary key, unique or exclusion constraint are
+	// left out (they are reported as those constraints), and so are
+	// partial indexes. Expression columns come back as "".
+	indexesQuery = `SELECT c.relname, i.relname, ix.indisunique,
+	(SELECT json_agg(json_build_array(COALESCE(a.attname, ''),
+			pg_index_column_has_property(ix.indexrelid, k.i::int, 'desc')) ORDER BY k.i)
+		FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, i)
+		LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n
+		WHERE k.i <= ix.indnkeyatts)::text
+FROM pg_index ix
+JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_class c ON c.oid = ix.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE ` + tablesFilter + ` AND ix.indpred IS NULL
+	AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+		WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x'))
+ORDER BY c.relname, i.relname`
+)
+
+// Inspect implements dialects.Inspector with four catalog queries on the
+// tables of current_schema() (partitions are not listed; their parent
+// is).
+//
+// Types are read with format_type and normalised (int4 → Integer,
+// character varying(n) → String, timestamp[(p)] with[out] time zone →
+// DateTime with Precision p, or 6 when the type has no precision, which is
+// what PostgreSQL stores; jsonb and json → JSON; character(n) stays
+// Custom). A column of a user enum type is an Enum with the type's name in
+// EnumName and its labels in Values. Identity columns and serial columns
+// (a nextval(...) default) are AutoIncrement with a nil Default. Defaults
+// lose their casts ('x'::character varying → 'x'; '-1'::integer → -1).
+// Check expressions are pg_get_expr's text without the outer parentheses.
+// Indexes on expressions and partial indexes are not reported.
+func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.InspectOptions) (*schema.MetaData, error) {
+	set := dialects.NewTableSet(opts)
+	enumCols := map[int64][]*schema.Column{}
+	err := dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
+		var tname, tcomment string
+		var cname, typ, typtype, typname, identity, comment sql.NullString
+		var typid sql.NullInt64
+		var notNull sql.NullBool
+		var dflt sql.NullString
+		if err := rows.Scan(&tname, &tcomment, &cname, &typ, &typtype, &typname, &typid, &notNull, &dflt, &identity, &comment); err != nil {
+			return err
+		}
+		t := set.Add(tname)
+		if t == nil {
+			return nil
+		}
+		t.Comment = tcomment
+		if !cname.Valid { // a table without columns
+			return nil
+		}
+		c := &schema.Column{
+			Name:     cname.String,
+			Type:     columnType(typ.String, typtype.String, typname.String),
+			Nullable: !notNull.Bool,
+			Comment:  comment.String,
+		}
+		if c.Type.Kind == schema.Enum {
+			enumCols[typid.Int64] = append(enumCols[typid.Int64], c)
+		}
+		switch {
+		case identity.String == "a" || identity.String == "d":
+			c.AutoIncrement = true
+		case dflt.Valid && isSerialDefault(dflt.String):
+			c.AutoIncrement = true
+		case dflt.Valid:
+			c.Default = dialects.NormalizeDefault(stripCast(dflt.String), c.Type, false)
+		}
+		t.Columns = append(t.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inspect columns: %w", err)
+	}
+
+	if len(enumCols) > 0 {
+		err = dialects.ScanEach(ctx, q, enumsQuery, func(rows *sql.Rows) error {
+			var id int64
+			var label string
+			if err := rows.Scan(&id, &label); err != nil {
+				return err
+			}
+			for _, c := range enumCols[id] {
+				c.Type.Values = append(c.Type.Values, label)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("postgres: inspect enum types: %w", err)
+		}
+	}
+
+	err = dialects.ScanEach(ctx, q, constraintsQuery, func(rows *sql.Rows) error {
+		var tname, name, kind, colsJSON, ref, refColsJSON, onUpdate, onDelete, expr string
+		if err := rows.Scan(&tname, &name, &kind, &colsJSON, &ref, &refColsJSON, &onUpdate, &onDelete, &expr); err != nil {
+			return err
+		}
+		t := set.Get(tname)
+		if t == nil {
+			return nil
+		}
+		var cols, refCols []string
+		if err := json.Unmarshal([]byte(colsJSON), &cols); err != nil {
+			return fmt.Errorf("constraint %q columns: %w", name, err)
+		}
+		if err := json.Unmarshal([]byte(refColsJSON), &refCols); err != nil {
+			return fmt.Errorf("constraint %q referenced columns: %w", name, err)
+		}
+		switch kind {
+		case "p":
+			t.PrimaryKey = &schema.PrimaryKey{Name: name, Columns: cols}
+		case "u":
+			t.Uniques = append(t.Uniques, &schema.Unique{Name: name, Columns: cols})
+		case "f":
+			t.ForeignKeys = append(t.ForeignKeys, &schema.ForeignKey{
+				Name: name, Columns: cols, RefTable: ref, RefColumns: refCols,
+				OnDelete: fkAction(onDelete), OnUpdate: fkAction(onUpdate),
+			})
+		case "c":
+			t.Checks = append(t.Checks, &schema.Check{Name: name, Expr: dialects.StripParens(expr)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inspect constraints: %w", err)
+	}
+
+	err = dialects.ScanEach(ctx, q, indexesQuery, func(rows *sql.Rows) error {
+		var tname, name string
+		var unique bool
+		var colsJSON sql.NullString
+		if err := rows.Scan(&tname, &name, &unique, &colsJSON); err != nil {
+			return err
+		}
+		t := set.Get(tname)
+		if t == nil || !colsJSON.Valid {
+			return nil
+		}
+		var cols [][2]any
+		if err := json.Unmarshal([]byte(colsJSON.String), &cols); err != nil {
+			return fmt.Errorf("index %q columns: %w", name, err)
+		}
+		ix := &schema.Index{Name: name, Unique: unique}
+		for _, c := range cols {
+			col, _ := c[0].(string)
+			desc, _ := c[1].(bool)
+			if col == "" { // an expression: schema cannot describe the index
+				return nil
+			}
+			ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col, Desc: desc})
+		}
+		t.Indexes = append(t.Indexes, ix)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inspect indexes: %w", err)
+	}
+	return set.MetaData(), nil
+}
+
+// columnType normalises a type as format_type prints it.
+func columnType(typ, typtype, typname string) schema.Type {
+	if typtype == "e" {
+		return schema.Type{Kind: schema.Enum, EnumName: typname, Raw: typ}
+	}
+	ts, err := dialects.ParseType(typ, dialects.ParseTypeOptions{})
+	if err != nil {
+		return schema.Type{Kind: schema.Custom, Raw: typ}
+	}
+	t := dialects.TypeOf(ts, typ)
+	if t.Kind == schema.DateTime && !ts.HasArgs {
+		t.Precision = 6 // PostgreSQL's timestamp keeps microseconds
+	}
+	return t
+}
+
+// isSerialDefault recognises the default of a serial column:
+// nextval('seq'::regclass).
+func isSerialDefault(expr string) bool {
+	return strings.HasPrefix(expr, "nextval(") && strings.HasSuffix(expr, "::regclass)")
+}
+
+// fkAction maps pg_constraint's confupdtype/confdeltype codes.
+func fkAction(code string) string {
+	switch code {
+	case "r":
+		return schema.Restrict
+	case "c":
+		return schema.Cascade
+	case "n":
+		return schema.SetNull
+	case "d":
+		return schema.SetDefault
+	}
+	return "" // "a": NO ACTION
+}
+
+// numericTypes are the casts after which a quoted literal is a number:
+// PostgreSQL prints DEFAULT -1 as '-1'::integer.
+var numericTypes = map[string]bool{
+	"smallint": true, "integer": true, "bigint": true, "numeric": true,
+	"real": true, "double precision": true,
+}
+
+// stripCast removes the casts PostgreSQL appends to a default:
+// 'x'::character varying → 'x', '-1'::integer → -1, (0)::numeric → (0),
+// '{}'::jsonb → '{}'. Casts inside a larger expression stay.
+func stripCast(expr string) string {
+	e := strings.TrimSpace(expr)
+	for {
+		i := lastTopLevelCast(e)
+		if i < 0 {
+			return e
+		}
+		left, typ := strings.TrimSpace(e[:i]), strings.TrimSpace(e[i+2:])
+		if !isOperand(left) || !isTypeName(typ) {
+			return e
+		}
+		if v, ok := dialects.UnquoteString(left, false); ok && numericTypes[baseType(typ)] {
+			if _, err := strconv.ParseFloat(v, 64); err == nil && strings.TrimSpace(v) == v {
+				left = v
+			}
+		}
+		e = left
+	}
+}
+
+// lastTopLevelCast returns the index of the last "::" outside quotes and
+// parentheses, or -1.
+func lastTopLevelCast(s string) int {
+	last, depth := -1, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'', '"':
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return -1
+			}
+			i += j + 1
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ':':
+			if depth == 0 && i+1 < len(s) && s[i+1] == ':' {
+				last = i
+				i++
+			}
+		}
+	}
+	return last
+}
+
+// isOperand reports whether s is one string literal, one number or one
+// parenthesised expression: something a cast applies to as a whole.
+func isOperand(s string) bool {
+	if _, ok := dialects.UnquoteString(s, false); ok {
+		return true
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return true
+	}
+	return s != "" && dialects.StripParens(s) != s
+}
+
+// isTypeName reports whether s looks like a type name as PostgreSQL
+// prints it in a cast: words, digits, spaces, dots, parentheses, commas,
+// double quotes and brackets.
+func isTypeName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == ' ' || c == '_' || c == '.' || c == '(' || c == ')' || c == ',' || c == '"' || c == '[' || c == ']' ||
+			c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80) {
+			return false
+		}
+	}
+	return true
+}
+
+// baseType returns a cast's type name without its arguments.
+func baseType(typ string) string {
+	if i := strings.IndexByte(typ, '('); i >= 0 {
+		typ = typ[:i]
+	}
+	return strings.TrimSpace(typ)
+}
