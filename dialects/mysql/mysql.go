@@ -169,9 +169,19 @@ func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 // renderDefault wraps a default of a TEXT, BLOB or JSON column in
 // parentheses: MySQL 8.0.13+ accepts only expression defaults there,
 // MariaDB accepts both forms.
+//
+// CURRENT_TIMESTAMP (or NOW(), CURRENT_TIMESTAMP()) on a datetime(P) or
+// timestamp(P) column becomes CURRENT_TIMESTAMP(P): MySQL rejects a
+// default less precise than the column.
 func renderDefault(c *schema.Column, typ string) string {
 	def := strings.TrimSpace(*c.Default)
 	lt := strings.ToLower(typ)
+	switch strings.ToLower(def) {
+	case "current_timestamp", "current_timestamp()", "now()":
+		if (strings.HasPrefix(lt, "datetime(") || strings.HasPrefix(lt, "timestamp(")) && strings.HasSuffix(lt, ")") {
+			return "CURRENT_TIMESTAMP" + typ[strings.IndexByte(typ, '('):]
+		}
+	}
 	needsParens := strings.Contains(lt, "text") || strings.Contains(lt, "blob") || strings.Contains(lt, "json")
 	if !needsParens || strings.EqualFold(def, "NULL") || (strings.HasPrefix(def, "(") && strings.HasSuffix(def, ")")) {
 		return def

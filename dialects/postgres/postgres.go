@@ -78,7 +78,7 @@ func (Dialect) Features() dialects.Feature {
 }
 
 // Lexical describes PostgreSQL's syntax for dialects.Rebind: dollar
-// quoting, E'' strings, nested block comments.
+// quoting, E” strings, nested block comments.
 func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{Postgres: true} }
 
 // Quote returns ident in double quotes, doubling any double quote in it.
