@@ -97,6 +97,8 @@ func fixtureTables() []*schema.Table {
 			{Name: "child_qty_positive", Expr: "qty > 0"},
 			{Expr: "price >= 0"},
 		},
+		// Foreign key columns must share the parent's collation on MySQL.
+		Options: map[string]string{"mysql_collate": "utf8mb4_unicode_ci"},
 		Indexes: []*schema.Index{{Name: "child_parent_idx", Columns: []schema.IndexColumn{{Name: "tenant"}, {Name: "parent_code"}}}},
 	}
 	selfRef := &schema.Table{

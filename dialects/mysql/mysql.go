@@ -34,7 +34,10 @@
 // Tables get ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 unless the table
 // options "mysql_engine" / "mysql_charset" say otherwise; "mysql_collate"
 // adds COLLATE=, and any other "mysql_<name>" option is rendered as
-// <NAME>=value (e.g. "mysql_row_format": "DYNAMIC").
+// <NAME>=value (e.g. "mysql_row_format": "DYNAMIC"). DEFAULT
+// CHARSET=utf8mb4 without COLLATE= gives the charset's default collation,
+// not the database's: a foreign key needs the same collation on both
+// sides, so set "mysql_collate" on both tables or on neither.
 package mysql
 
 import (

@@ -9,7 +9,7 @@ CREATE TABLE `child` (
   CONSTRAINT `child_qty_positive` CHECK (qty > 0),
   CHECK (price >= 0),
   CONSTRAINT `child_parent_fk` FOREIGN KEY (`tenant`, `parent_code`) REFERENCES `parent` (`tenant`, `code`) ON DELETE CASCADE ON UPDATE RESTRICT
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='children';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='children';
 CREATE INDEX `child_parent_idx` ON `child` (`tenant`, `parent_code`);
 
 -- ifNotExists
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS `child` (
   CONSTRAINT `child_qty_positive` CHECK (qty > 0),
   CHECK (price >= 0),
   CONSTRAINT `child_parent_fk` FOREIGN KEY (`tenant`, `parent_code`) REFERENCES `parent` (`tenant`, `code`) ON DELETE CASCADE ON UPDATE RESTRICT
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='children';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='children';
 CREATE INDEX IF NOT EXISTS `child_parent_idx` ON `child` (`tenant`, `parent_code`);
 
 -- AddForeignKey
