@@ -1,0 +1,603 @@
+package orm
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"iter"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/tagorm/orm/dialects"
+)
+
+// Q is a query over the rows of model T, built by chaining and run by All,
+// First, One, Count, Exists, Iter, Each, Delete or UpdateColumns.
+//
+// Conditions are SQL fragments with ? placeholders (on every dialect);
+// a slice argument expands to a list, so Where("id IN (?)", ids) works.
+// Builder methods change q and return it; a Q is not safe for concurrent
+// use. Errors (an unknown model, a bad column) are reported by the method
+// that runs the query.
+type Q[T any] struct {
+	h        *handle
+	m        *model
+	err      error
+	where    []cond
+	joins    []cond
+	order    []string
+	group    string
+	having   *cond
+	cols     []string
+	limit    int
+	offset   int
+	deleted  deletedMode
+	distinct bool
+}
+
+type cond struct {
+	sql  string
+	args []any
+	or   bool
+}
+
+type deletedMode int
+
+const (
+	hideDeleted deletedMode = iota
+	withDeleted
+	onlyDeleted
+)
+
+// Query starts a query over T's table on h (a *DB or a *Session).
+func Query[T any](h Handle) *Q[T] {
+	q := &Q[T]{h: h.base(), limit: -1}
+	q.m, q.err = q.h.db.mapper.modelOf(reflect.TypeFor[T]())
+	return q
+}
+
+// Where adds a condition, ANDed with the others.
+func (q *Q[T]) Where(sql string, args ...any) *Q[T] {
+	q.where = append(q.where, cond{sql: sql, args: args})
+	return q
+}
+
+// Or adds a condition ORed with everything before it:
+// Where(a).Where(b).Or(c) is (a AND b) OR c.
+func (q *Q[T]) Or(sql string, args ...any) *Q[T] {
+	q.where = append(q.where, cond{sql: sql, args: args, or: true})
+	return q
+}
+
+// WhereIn adds "column IN (values...)"; an empty list matches no rows.
+func (q *Q[T]) WhereIn(column string, values any) *Q[T] {
+	col, err := q.column(column)
+	if err != nil {
+		q.err = err
+		return q
+	}
+	return q.Where(col+" IN (?)", values)
+}
+
+// Join adds a JOIN clause, e.g. Join("JOIN orders o ON o.user_id = users.id").
+func (q *Q[T]) Join(sql string, args ...any) *Q[T] {
+	q.joins = append(q.joins, cond{sql: sql, args: args})
+	return q
+}
+
+// OrderBy adds ORDER BY terms, e.g. OrderBy("name", "id DESC").
+func (q *Q[T]) OrderBy(terms ...string) *Q[T] {
+	q.order = append(q.order, terms...)
+	return q
+}
+
+// GroupBy sets GROUP BY.
+func (q *Q[T]) GroupBy(expr string) *Q[T] { q.group = expr; return q }
+
+// Having sets HAVING.
+func (q *Q[T]) Having(sql string, args ...any) *Q[T] {
+	q.having = &cond{sql: sql, args: args}
+	return q
+}
+
+// Limit caps the number of rows (negative: no limit).
+func (q *Q[T]) Limit(n int) *Q[T] { q.limit = n; return q }
+
+// Offset skips n rows.
+func (q *Q[T]) Offset(n int) *Q[T] { q.offset = n; return q }
+
+// Distinct makes it SELECT DISTINCT.
+func (q *Q[T]) Distinct() *Q[T] { q.distinct = true; return q }
+
+// Select restricts the columns loaded (column or Go field names); the other
+// fields are left at their zero value.
+func (q *Q[T]) Select(columns ...string) *Q[T] {
+	for _, c := range columns {
+		if q.m != nil && q.m.lookup(c) == nil {
+			q.err = fmt.Errorf("orm: select: %s has no column or field %q", q.m.typ, c)
+			return q
+		}
+	}
+	q.cols = append(q.cols, columns...)
+	return q
+}
+
+// WithDeleted includes soft-deleted rows.
+func (q *Q[T]) WithDeleted() *Q[T] { q.deleted = withDeleted; return q }
+
+// OnlyDeleted returns only soft-deleted rows.
+func (q *Q[T]) OnlyDeleted() *Q[T] { q.deleted = onlyDeleted; return q }
+
+// column returns the quoted, table-qualified column for a column or field
+// name.
+func (q *Q[T]) column(name string) (string, error) {
+	if q.err != nil {
+		return "", q.err
+	}
+	f := q.m.lookup(name)
+	if f == nil {
+		return "", fmt.Errorf("orm: %s has no column or field %q", q.m.typ, name)
+	}
+	d := q.h.db.dialect
+	return d.Quote(q.m.table.Name) + "." + d.Quote(f.col.Name), nil
+}
+
+// build renders the statement: kind is "select", "count", "exists",
+// "delete" or "update" (set holds the SET clause and its arguments).
+func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
+	if q.err != nil {
+		return "", nil, q.err
+	}
+	d := q.h.db.dialect
+	m := q.m
+	var b strings.Builder
+	var args []any
+	table := d.Quote(m.table.Name)
+	switch kind {
+	case "select":
+		b.WriteString("SELECT ")
+		if q.distinct {
+			b.WriteString("DISTINCT ")
+		}
+		if len(q.cols) > 0 {
+			for i, c := range q.cols {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(table)
+				b.WriteByte('.')
+				b.WriteString(d.Quote(m.lookup(c).col.Name))
+			}
+		} else {
+			m.writeColumns(d, &b, true)
+		}
+		b.WriteString(" FROM ")
+		b.WriteString(table)
+	case "count":
+		if q.distinct || q.group != "" || q.limit >= 0 || q.offset > 0 {
+			// Count the rows of the full query.
+			inner := *q
+			inner.order = nil
+			s, a, err := inner.build("select", nil)
+			if err != nil {
+				return "", nil, err
+			}
+			return "SELECT COUNT(*) FROM (" + s + ") tagorm_count", a, nil
+		}
+		b.WriteString("SELECT COUNT(*) FROM ")
+		b.WriteString(table)
+	case "exists":
+		b.WriteString("SELECT 1 FROM ")
+		b.WriteString(table)
+	case "delete":
+		b.WriteString("DELETE FROM ")
+		b.WriteString(table)
+	case "update":
+		b.WriteString("UPDATE ")
+		b.WriteString(table)
+		b.WriteString(" SET ")
+		b.WriteString(set.sql)
+		args = append(args, set.args...)
+	}
+	if kind != "delete" && kind != "update" {
+		for _, j := range q.joins {
+			b.WriteByte(' ')
+			b.WriteString(j.sql)
+			args = append(args, j.args...)
+		}
+	}
+	where := q.where
+	if m.softDelete != nil && q.deleted != withDeleted {
+		col := table + "." + d.Quote(m.softDelete.col.Name)
+		c := cond{sql: col + " IS NULL"}
+		if q.deleted == onlyDeleted {
+			c.sql = col + " IS NOT NULL"
+		}
+		where = append([]cond{c}, where...)
+		if len(q.where) > 0 {
+			// Keep the user's conditions together: (soft) AND (user).
+			where = []cond{c, {sql: renderConds(q.where), args: condArgs(q.where)}}
+		}
+	}
+	if len(where) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(renderConds(where))
+		args = append(args, condArgs(where)...)
+	}
+	if kind == "select" || kind == "exists" {
+		if q.group != "" {
+			b.WriteString(" GROUP BY ")
+			b.WriteString(q.group)
+			if q.having != nil {
+				b.WriteString(" HAVING ")
+				b.WriteString(q.having.sql)
+				args = append(args, q.having.args...)
+			}
+		}
+		if len(q.order) > 0 && kind == "select" {
+			b.WriteString(" ORDER BY ")
+			b.WriteString(strings.Join(q.order, ", "))
+		}
+		limit := q.limit
+		if kind == "exists" {
+			limit = 1
+		}
+		writeLimit(&b, limit, q.offset)
+	}
+	return b.String(), args, nil
+}
+
+// writeLimit appends LIMIT/OFFSET. An OFFSET without a LIMIT gets the
+// largest LIMIT every dialect accepts (MySQL and SQLite require one).
+func writeLimit(b *strings.Builder, limit, offset int) {
+	if limit >= 0 {
+		b.WriteString(" LIMIT ")
+		b.WriteString(strconv.Itoa(limit))
+	} else if offset > 0 {
+		b.WriteString(" LIMIT 9223372036854775807")
+	}
+	if offset > 0 {
+		b.WriteString(" OFFSET ")
+		b.WriteString(strconv.Itoa(offset))
+	}
+}
+
+func renderConds(cs []cond) string {
+	if len(cs) == 1 {
+		return cs[0].sql
+	}
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, c := range cs {
+		if i > 0 {
+			if c.or {
+				b.WriteString(") OR (")
+			} else {
+				b.WriteString(") AND (")
+			}
+		}
+		b.WriteString(c.sql)
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func condArgs(cs []cond) []any {
+	var out []any
+	for _, c := range cs {
+		out = append(out, c.args...)
+	}
+	return out
+}
+
+// run builds and runs the query, returning the rows' scan plan source.
+func (q *Q[T]) rows(ctx context.Context) (*rowsIter[T], error) {
+	s, args, err := q.build("select", nil)
+	if err != nil {
+		return nil, err
+	}
+	s, args, err = q.h.db.prepareRaw(s, args)
+	if err != nil {
+		return nil, err
+	}
+	op := "query " + q.m.table.Name
+	rows, err := q.h.query(ctx, s, args)
+	if err != nil {
+		return nil, q.h.db.wrapErr(op, err)
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return nil, q.h.db.wrapErr(op, err)
+	}
+	plan, err := q.m.planFor(cols)
+	if err != nil {
+		rows.Close()
+		return nil, q.h.db.wrapErr(op, err)
+	}
+	return &rowsIter[T]{rows: rows, rs: newRowScanner(plan), db: q.h.db, op: op}, nil
+}
+
+// All returns every matching row.
+func (q *Q[T]) All(ctx context.Context) ([]T, error) {
+	it, err := q.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer it.rows.Close()
+	var out []T
+	if q.limit > 0 {
+		out = make([]T, 0, min(q.limit, 1024))
+	}
+	for it.rows.Next() {
+		var zero T
+		out = append(out, zero)
+		if err := it.rs.scan(it.rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+			return nil, q.h.db.wrapErr(it.op, err)
+		}
+	}
+	if err := it.rows.Err(); err != nil {
+		return nil, q.h.db.wrapErr(it.op, err)
+	}
+	return out, nil
+}
+
+// First returns the first matching row (by primary key unless OrderBy was
+// given), or ErrNotFound.
+func (q *Q[T]) First(ctx context.Context) (*T, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	if len(q.order) == 0 {
+		for _, f := range q.m.pk {
+			q.order = append(q.order, q.h.db.dialect.Quote(q.m.table.Name)+"."+q.h.db.dialect.Quote(f.col.Name))
+		}
+	}
+	q.limit = 1
+	return q.One(ctx)
+}
+
+// One returns the only matching row: ErrNotFound when there is none.
+// Unlike First it adds no ORDER BY or LIMIT.
+func (q *Q[T]) One(ctx context.Context) (*T, error) {
+	it, err := q.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer it.rows.Close()
+	if !it.rows.Next() {
+		if err := it.rows.Err(); err != nil {
+			return nil, q.h.db.wrapErr(it.op, err)
+		}
+		return nil, fmt.Errorf("orm: %s: %w", it.op, ErrNotFound)
+	}
+	v := new(T)
+	if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
+		return nil, q.h.db.wrapErr(it.op, err)
+	}
+	return v, q.h.db.wrapErr(it.op, it.rows.Close())
+}
+
+// Count returns the number of matching rows.
+func (q *Q[T]) Count(ctx context.Context) (int64, error) {
+	s, args, err := q.build("count", nil)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = q.h.scalar(ctx, "count "+q.m.table.Name, s, args, &n)
+	return n, err
+}
+
+// Exists reports whether any row matches.
+func (q *Q[T]) Exists(ctx context.Context) (bool, error) {
+	s, args, err := q.build("exists", nil)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = q.h.scalar(ctx, "exists "+q.m.table.Name, s, args, &n)
+	if err != nil {
+		if isNotFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// Delete deletes the matching rows (soft-deletes them for a SoftDelete
+// model; chain WithDeleted().Delete for a hard delete of those rows) and
+// returns how many were affected.
+func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	if q.m.softDelete != nil && q.deleted == hideDeleted {
+		return q.UpdateColumns(ctx, map[string]any{q.m.softDelete.col.Name: Now()})
+	}
+	s, args, err := q.build("delete", nil)
+	if err != nil {
+		return 0, err
+	}
+	return q.h.execCount(ctx, "delete "+q.m.table.Name, s, args)
+}
+
+// UpdateColumns sets columns (column or Go field names) to values on the
+// matching rows and returns how many were affected. Columns with an
+// onupdate_fn are refreshed too.
+func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	if len(values) == 0 {
+		return 0, fmt.Errorf("orm: update %s: no columns", q.m.table.Name)
+	}
+	d := q.h.db.dialect
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	sortStrings(names)
+	set := &cond{}
+	var b strings.Builder
+	seen := map[*field]bool{}
+	for _, k := range names {
+		f := q.m.lookup(k)
+		if f == nil {
+			return 0, fmt.Errorf("orm: update %s: no column or field %q", q.m.table.Name, k)
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.Quote(f.col.Name))
+		b.WriteString(" = ?")
+		set.args = append(set.args, values[k])
+		seen[f] = true
+	}
+	for _, f := range q.m.fields {
+		if f.onUpdate != nil && !seen[f] {
+			b.WriteString(", ")
+			b.WriteString(d.Quote(f.col.Name))
+			b.WriteString(" = ?")
+			v := reflect.New(f.typ).Elem()
+			if err := assignValue(v, f.onUpdate()); err != nil {
+				return 0, err
+			}
+			a, err := f.arg(v.Addr().Elem())
+			if err != nil {
+				return 0, err
+			}
+			set.args = append(set.args, a)
+		}
+	}
+	set.sql = b.String()
+	s, args, err := q.build("update", set)
+	if err != nil {
+		return 0, err
+	}
+	return q.h.execCount(ctx, "update "+q.m.table.Name, s, args)
+}
+
+// Iter returns the matching rows one at a time, for results too large to
+// hold in memory:
+//
+//	for u, err := range orm.Query[User](db).Iter(ctx) { ... }
+//
+// The value yielded is reused between iterations only if you keep the
+// pointer; each iteration gets a fresh *T. Stopping early closes the rows.
+func (q *Q[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		it, err := q.rows(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer it.rows.Close()
+		for it.rows.Next() {
+			v := new(T)
+			if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
+				yield(nil, q.h.db.wrapErr(it.op, err))
+				return
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := it.rows.Err(); err != nil {
+			yield(nil, q.h.db.wrapErr(it.op, err))
+		}
+	}
+}
+
+// Each calls fn for each matching row, stopping at the first error.
+func (q *Q[T]) Each(ctx context.Context, fn func(*T) error) error {
+	for v, err := range q.Iter(ctx) {
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SQL returns the SELECT statement q would run, with the dialect's
+// placeholders, and its arguments.
+func (q *Q[T]) SQL() (string, []any, error) {
+	s, args, err := q.build("select", nil)
+	if err != nil {
+		return "", nil, err
+	}
+	return q.h.db.prepareRaw(s, args)
+}
+
+type rowsIter[T any] struct {
+	rows *sql.Rows
+	rs   *rowScanner
+	db *DB
+	op string
+}
+
+// expandable reports whether a bind argument is a list to expand.
+func expandable(a any) (reflect.Value, bool) {
+	if a == nil {
+		return reflect.Value{}, false
+	}
+	if _, ok := a.(driver.Valuer); ok {
+		return reflect.Value{}, false
+	}
+	v := reflect.ValueOf(a)
+	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+		return reflect.Value{}, false
+	}
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		return reflect.Value{}, false // []byte is one value
+	}
+	return v, true
+}
+
+// prepareRaw expands list arguments and rebinds ? placeholders to the
+// dialect's style.
+func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
+	var counts []int
+	for i, a := range args {
+		if v, ok := expandable(a); ok {
+			if counts == nil {
+				counts = make([]int, len(args))
+				for j := range counts {
+					counts[j] = 1
+				}
+			}
+			counts[i] = v.Len()
+		}
+	}
+	if counts == nil {
+		return dialects.Rebind(db.dialect, query), args, nil
+	}
+	q, err := dialects.RebindExpand(db.dialect, query, counts)
+	if err != nil {
+		return "", nil, fmt.Errorf("orm: %w", err)
+	}
+	flat := make([]any, 0, len(args)+8)
+	for i, a := range args {
+		if counts[i] != 1 || isList(a) {
+			if v, ok := expandable(a); ok {
+				for j := 0; j < v.Len(); j++ {
+					flat = append(flat, v.Index(j).Interface())
+				}
+				continue
+			}
+		}
+		flat = append(flat, a)
+	}
+	return q, flat, nil
+}
+
+func isList(a any) bool {
+	_, ok := expandable(a)
+	return ok
+}

@@ -1,0 +1,290 @@
+package orm
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx/reflectx"
+)
+
+// fieldOf returns the field of struct value v (addressable), allocating
+// nil embedded pointers on the way.
+func (f *field) of(v reflect.Value) reflect.Value {
+	if len(f.index) == 1 {
+		return v.Field(f.index[0])
+	}
+	return reflectx.FieldByIndexes(v, f.index)
+}
+
+// arg returns the value to bind for f in struct value v: JSON is
+// marshalled, times are normalised to UTC microseconds, nil pointers are
+// NULL.
+func (f *field) arg(v reflect.Value) (any, error) {
+	fv := f.of(v)
+	switch {
+	case f.json:
+		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Map || fv.Kind() == reflect.Slice) && fv.IsNil() {
+			if f.col.Nullable {
+				return nil, nil
+			}
+		}
+		b, err := json.Marshal(fv.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("field %s: marshal JSON: %w", f.name, err)
+		}
+		return string(b), nil
+	case f.isTime:
+		if f.ptr {
+			if fv.IsNil() {
+				return nil, nil
+			}
+			fv = fv.Elem()
+		}
+		t := fv.Interface().(time.Time)
+		return t.UTC().Truncate(time.Microsecond), nil
+	case f.ptr:
+		if fv.IsNil() {
+			return nil, nil
+		}
+		return fv.Elem().Interface(), nil
+	}
+	return fv.Interface(), nil
+}
+
+// scanPlan maps the columns of a result to the fields of a model.
+type scanPlan struct {
+	fields []*field // nil entries: a column the model does not have
+	// wrap marks columns scanned through a converting scanner.
+	wrap []bool
+}
+
+// planFor returns the cached scan plan of m for the given result columns.
+func (m *model) planFor(cols []string) (*scanPlan, error) {
+	key := strings.Join(cols, "\x00")
+	if p, ok := m.plans.Load(key); ok {
+		return p.(*scanPlan), nil
+	}
+	p := &scanPlan{fields: make([]*field, len(cols)), wrap: make([]bool, len(cols))}
+	for i, c := range cols {
+		f := m.byCol[c]
+		if f == nil {
+			// Accept "table.column" labels and case differences.
+			if j := strings.LastIndexByte(c, '.'); j >= 0 {
+				f = m.byCol[c[j+1:]]
+			}
+			if f == nil {
+				f = m.byCol[strings.ToLower(c)]
+			}
+		}
+		if f == nil {
+			return nil, fmt.Errorf("column %q of the result has no field in %s", c, m.typ)
+		}
+		p.fields[i] = f
+		p.wrap[i] = f.json || f.isTime || f.nullish
+	}
+	m.plans.Store(key, p)
+	return p, nil
+}
+
+// rowScanner scans rows into struct values following a plan, reusing its
+// destination slice and converting scanners between rows.
+type rowScanner struct {
+	plan  *scanPlan
+	dest  []any
+	conv  []convScanner
+	inUse []bool
+}
+
+func newRowScanner(p *scanPlan) *rowScanner {
+	rs := &rowScanner{plan: p, dest: make([]any, len(p.fields)), conv: make([]convScanner, len(p.fields))}
+	for i, f := range p.fields {
+		rs.conv[i].f = f
+	}
+	return rs
+}
+
+// scan reads the current row into struct value v (addressable).
+func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
+	for i, f := range rs.plan.fields {
+		fv := f.of(v)
+		if rs.plan.wrap[i] {
+			rs.conv[i].dst = fv
+			rs.dest[i] = &rs.conv[i]
+		} else {
+			rs.dest[i] = fv.Addr().Interface()
+		}
+	}
+	return rows.Scan(rs.dest...)
+}
+
+// convScanner converts a column value for fields that need more than
+// database/sql's conversions: JSON documents, times (normalised to UTC),
+// and value-type fields in nullable columns (NULL reads as zero).
+type convScanner struct {
+	f   *field
+	dst reflect.Value
+}
+
+// Scan implements sql.Scanner.
+func (c *convScanner) Scan(src any) error {
+	f, dst := c.f, c.dst
+	if src == nil {
+		dst.SetZero()
+		return nil
+	}
+	if f.ptr && (f.json || f.isTime) {
+		if dst.IsNil() {
+			dst.Set(reflect.New(dst.Type().Elem()))
+		}
+		dst = dst.Elem()
+	}
+	switch {
+	case f.json:
+		var b []byte
+		switch s := src.(type) {
+		case []byte:
+			b = s
+		case string:
+			b = []byte(s)
+		default:
+			return fmt.Errorf("field %s: a JSON column returned %T", f.name, src)
+		}
+		if err := json.Unmarshal(b, dst.Addr().Interface()); err != nil {
+			return fmt.Errorf("field %s: unmarshal JSON: %w", f.name, err)
+		}
+		return nil
+	case f.isTime:
+		t, err := asTime(src)
+		if err != nil {
+			return fmt.Errorf("field %s: %w", f.name, err)
+		}
+		dst.Set(reflect.ValueOf(t.UTC()))
+		return nil
+	}
+	// A value type in a nullable column.
+	if err := convertAssign(dst, src); err != nil {
+		return fmt.Errorf("field %s: %w", f.name, err)
+	}
+	return nil
+}
+
+// convertAssign stores a driver value in dv, with the conversions
+// database/sql applies when scanning into a typed destination.
+func convertAssign(dv reflect.Value, src any) error {
+	if s, ok := dv.Addr().Interface().(sql.Scanner); ok {
+		return s.Scan(src)
+	}
+	sv := reflect.ValueOf(src)
+	if sv.Type().AssignableTo(dv.Type()) {
+		dv.Set(sv)
+		return nil
+	}
+	var text string
+	isText := false
+	switch x := src.(type) {
+	case []byte:
+		text, isText = string(x), true
+	case string:
+		text, isText = x, true
+	}
+	switch dv.Kind() {
+	case reflect.String:
+		if isText {
+			dv.SetString(text)
+			return nil
+		}
+		dv.SetString(fmt.Sprint(src))
+		return nil
+	case reflect.Bool:
+		switch x := src.(type) {
+		case bool:
+			dv.SetBool(x)
+		case int64:
+			dv.SetBool(x != 0)
+		default:
+			b, err := strconv.ParseBool(text)
+			if err != nil {
+				return fmt.Errorf("cannot store %T %v in %s", src, src, dv.Type())
+			}
+			dv.SetBool(b)
+		}
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if isText {
+			n, err := strconv.ParseInt(text, 10, dv.Type().Bits())
+			if err != nil {
+				return fmt.Errorf("cannot store %q in %s: %w", text, dv.Type(), err)
+			}
+			dv.SetInt(n)
+			return nil
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if isText {
+			n, err := strconv.ParseUint(text, 10, dv.Type().Bits())
+			if err != nil {
+				return fmt.Errorf("cannot store %q in %s: %w", text, dv.Type(), err)
+			}
+			dv.SetUint(n)
+			return nil
+		}
+	case reflect.Float32, reflect.Float64:
+		if isText {
+			n, err := strconv.ParseFloat(text, dv.Type().Bits())
+			if err != nil {
+				return fmt.Errorf("cannot store %q in %s: %w", text, dv.Type(), err)
+			}
+			dv.SetFloat(n)
+			return nil
+		}
+	case reflect.Slice:
+		if dv.Type().Elem().Kind() == reflect.Uint8 && isText {
+			dv.SetBytes([]byte(text))
+			return nil
+		}
+	}
+	if sv.Type().ConvertibleTo(dv.Type()) && sv.Kind() != reflect.String {
+		dv.Set(sv.Convert(dv.Type()))
+		return nil
+	}
+	return fmt.Errorf("cannot store %T in %s", src, dv.Type())
+}
+
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02",
+}
+
+// asTime converts what a driver returns for a date/time column to a time.
+func asTime(src any) (time.Time, error) {
+	switch v := src.(type) {
+	case time.Time:
+		return v, nil
+	case []byte:
+		return parseTime(string(v))
+	case string:
+		return parseTime(v)
+	case int64:
+		return time.Unix(v, 0).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("a time column returned %T", src)
+}
+
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSuffix(s, "Z")
+	for _, l := range timeLayouts {
+		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot parse %q as a time", s)
+}

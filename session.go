@@ -1,0 +1,180 @@
+package orm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// execer is what a handle runs statements on: a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Handle is a *DB or a *Session: anything the query builder and the
+// package-level helpers can run on.
+type Handle interface {
+	base() *handle
+}
+
+// handle holds the methods *DB and *Session share: CRUD and raw SQL run
+// the same way inside and outside a transaction.
+type handle struct {
+	db *DB
+	ex execer
+}
+
+func (h *handle) base() *handle { return h }
+
+// exec runs a statement, logging it when the DB has a logger.
+func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
+	if h.db.logger == nil {
+		return h.ex.ExecContext(ctx, query, args...)
+	}
+	start := time.Now()
+	res, err := h.ex.ExecContext(ctx, query, args...)
+	h.db.logStatement(ctx, query, args, time.Since(start), err)
+	return res, err
+}
+
+// query runs a query, logging it when the DB has a logger.
+func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	if h.db.logger == nil {
+		return h.ex.QueryContext(ctx, query, args...)
+	}
+	start := time.Now()
+	rows, err := h.ex.QueryContext(ctx, query, args...)
+	h.db.logStatement(ctx, query, args, time.Since(start), err)
+	return rows, err
+}
+
+func (db *DB) logStatement(ctx context.Context, query string, args []any, d time.Duration, err error) {
+	attrs := make([]slog.Attr, 0, 4)
+	attrs = append(attrs, slog.String("sql", query), slog.Duration("duration", d))
+	if db.logArgs {
+		attrs = append(attrs, slog.Any("args", args))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	db.logger.LogAttrs(ctx, slog.LevelDebug, "orm: statement", attrs...)
+}
+
+// Session is a transaction. It has the same query methods as DB; they run
+// inside the transaction. A Session is not safe for concurrent use.
+type Session struct {
+	handle
+	tx    *sqlx.Tx
+	depth int // savepoint nesting depth of nested Transaction calls
+	done  bool
+}
+
+// Begin starts a transaction. The caller must Commit or Rollback it;
+// Transaction does that for you.
+func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) {
+	start := time.Now()
+	tx, err := db.x.BeginTxx(ctx, opts)
+	if db.logger != nil {
+		db.logStatement(ctx, "BEGIN", nil, time.Since(start), err)
+	}
+	if err != nil {
+		return nil, db.wrapErr("begin", err)
+	}
+	s := &Session{tx: tx}
+	s.handle = handle{db: db, ex: tx}
+	return s, nil
+}
+
+// Commit commits the transaction.
+func (s *Session) Commit() error {
+	if s.done {
+		return fmt.Errorf("orm: commit: %w", sql.ErrTxDone)
+	}
+	s.done = true
+	start := time.Now()
+	err := s.tx.Commit()
+	if s.db.logger != nil {
+		s.db.logStatement(context.Background(), "COMMIT", nil, time.Since(start), err)
+	}
+	return s.db.wrapErr("commit", err)
+}
+
+// Rollback aborts the transaction. Rolling back a finished transaction is
+// a no-op, so `defer s.Rollback()` is safe after Commit.
+func (s *Session) Rollback() error {
+	if s.done {
+		return nil
+	}
+	s.done = true
+	start := time.Now()
+	err := s.tx.Rollback()
+	if s.db.logger != nil {
+		s.db.logStatement(context.Background(), "ROLLBACK", nil, time.Since(start), err)
+	}
+	return s.db.wrapErr("rollback", err)
+}
+
+// Tx returns the underlying *sqlx.Tx.
+func (s *Session) Tx() *sqlx.Tx { return s.tx }
+
+// Transaction runs fn in a transaction: it commits when fn returns nil and
+// rolls back when fn returns an error or panics (the panic then goes on).
+func (db *DB) Transaction(ctx context.Context, fn func(tx *Session) error) (err error) {
+	s, err := db.Begin(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = s.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(s); err != nil {
+		if rbErr := s.Rollback(); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	return s.Commit()
+}
+
+// Transaction runs fn in a nested transaction: a savepoint inside s. The
+// savepoint is released when fn returns nil and rolled back to (leaving
+// the outer transaction usable) when fn returns an error or panics.
+func (s *Session) Transaction(ctx context.Context, fn func(tx *Session) error) (err error) {
+	if s.done {
+		return fmt.Errorf("orm: transaction: %w", sql.ErrTxDone)
+	}
+	s.depth++
+	defer func() { s.depth-- }()
+	sp := fmt.Sprintf("tagorm_sp%d", s.depth)
+	if _, err := s.exec(ctx, "SAVEPOINT "+sp, nil); err != nil {
+		return s.db.wrapErr("savepoint", err)
+	}
+	rollback := func() error {
+		_, err := s.exec(ctx, "ROLLBACK TO SAVEPOINT "+sp, nil)
+		return s.db.wrapErr("rollback to savepoint", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(s); err != nil {
+		if rbErr := rollback(); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	_, err = s.exec(ctx, "RELEASE SAVEPOINT "+sp, nil)
+	return s.db.wrapErr("release savepoint", err)
+}
