@@ -156,7 +156,7 @@ var columnKeys = map[string]bool{
 	"default_fn": true, "onupdate_fn": true, "fk": true, "fk_name": true,
 	"on_delete": true, "on_update": true, "check": true, "comment": true,
 	"json": true, "enum": true, "renamed_from": true, "embedded": true, "prefix": true,
-	"column": true, "unsigned": true,
+	"column": true, "unsigned": true, "soft_delete": true,
 	"sqlite_type": true, "postgres_type": true, "mysql_type": true,
 	// relationship options, valid only with a relationship key
 	"foreign_key": true, "references": true, "back_populates": true,
@@ -582,6 +582,14 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 			tbl.Checks = append(tbl.Checks, ck)
 		case "comment":
 			col.Comment = o.Value
+		case "soft_delete":
+			if !f.isTime || !f.ptr {
+				return b.errf(name, "soft_delete", "soft_delete needs a *time.Time field, not %s", sf.Type)
+			}
+			if b.m.softDelete != nil {
+				return b.errf(name, "soft_delete", "two soft_delete fields (%s and %s)", b.m.softDelete.name, name)
+			}
+			b.m.softDelete = f
 		case "renamed_from":
 			col.RenamedFrom = o.Value
 		case "sqlite_type", "postgres_type", "mysql_type":
@@ -799,9 +807,6 @@ func (b *builder) finish() error {
 		case "f":
 			tbl.ForeignKeys = append(tbl.ForeignKeys, b.fks[name])
 		}
-	}
-	if f := m.byName["DeletedAt"]; f != nil && strings.Contains(f.name, "SoftDelete.") {
-		m.softDelete = f
 	}
 	return b.validateTable()
 }
