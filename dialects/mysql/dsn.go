@@ -18,8 +18,9 @@ import (
 // The port defaults to 3306 and the host to 127.0.0.1. The parameter
 // socket=/path connects over that unix socket instead. Other parameters
 // are passed to the driver (unknown ones become session variables);
-// parseTime=true, loc=UTC and collation=utf8mb4_general_ci are added
-// unless given, and multi-statement queries stay off unless asked for.
+// parseTime=true and collation=utf8mb4_general_ci are added unless given
+// (as is loc=UTC, the driver's default, which FormatDSN leaves out), and
+// multi-statement queries stay off unless asked for.
 // The database name is required.
 func (Dialect) ParseURL(u *url.URL) (string, error) {
 	if u.Opaque != "" {

@@ -299,36 +299,26 @@ func memoryDSN() string {
 // for a new in-memory database shared by all connections of a pool (see
 // ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
 func DSN(path string) string {
-	var base string
-	var q url.Values
 	switch {
 	case path == "" || path == ":memory:":
 		return withDefaults(memoryDSN())
 	case strings.HasPrefix(path, "file:"):
 		return withDefaults(path)
-	default:
-		base = "file:" + escapePath(path)
 	}
-	return base + "?" + encodeDefaults(q)
+	return withDefaults("file:" + escapePath(path))
 }
 
 func withDefaults(dsn string) string {
-	base, rawq, _ := strings.Cut(dsn, "?")
-	q, err := url.ParseQuery(rawq)
-	if err != nil {
-		// Leave a query we cannot parse alone, adding our parameters.
-		extra := encodeDefaults(nil)
-		if rawq == "" {
-			return base + "?" + extra
-		}
-		return dsn + "&" + extra
-	}
-	if rawq == "" {
-		return base + "?" + encodeDefaults(nil)
-	}
+	_, rawq, hasQuery := strings.Cut(dsn, "?")
+	q, _ := url.ParseQuery(rawq) // keeps what parses
 	extra := encodeDefaults(q)
-	if extra == "" {
+	switch {
+	case extra == "":
 		return dsn
+	case !hasQuery:
+		return dsn + "?" + extra
+	case rawq == "" || strings.HasSuffix(rawq, "&"):
+		return dsn + extra
 	}
 	return dsn + "&" + extra
 }

@@ -1,0 +1,132 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/dialects/sqlite"
+	"github.com/tagorm/orm/schema"
+)
+
+func TestBasics(t *testing.T) {
+	d := sqlite.Dialect{}
+	assert.Equal(t, `"a""b"`, d.Quote(`a"b`))
+	assert.Equal(t, "?", d.Placeholder(3))
+	assert.Equal(t, 32766, d.MaxParams())
+	assert.False(t, d.Features().Has(dialects.AlterColumn))
+	var b strings.Builder
+	require.True(t, d.InsertReturning(&b, []string{"id", "x"}))
+	assert.Equal(t, ` RETURNING "id", "x"`, b.String())
+	b.Reset()
+	tbl := &schema.Table{Name: "t", PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}}
+	d.Upsert(&b, tbl, nil, nil)
+	assert.Equal(t, ` ON CONFLICT ("id") DO NOTHING`, b.String())
+	_, err := d.AddForeignKey(tbl, &schema.ForeignKey{Name: "fk"})
+	assert.ErrorIs(t, err, sqlite.ErrAddForeignKey)
+	got, err := dialects.ForDriver("sqlite3")
+	require.NoError(t, err)
+	assert.Equal(t, "sqlite", got.Name())
+}
+
+var memRE = regexp.MustCompile(`^file:tagorm_mem\d+\?mode=memory&cache=shared&_foreign_keys=1&_busy_timeout=5000$`)
+
+func TestParseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"sqlite:///foo.db":                    "file:foo.db?_foreign_keys=1&_busy_timeout=5000",
+		"sqlite3:///dir/foo.db":               "file:dir/foo.db?_foreign_keys=1&_busy_timeout=5000",
+		"sqlite:////abs/path.db":              "file:/abs/path.db?_foreign_keys=1&_busy_timeout=5000",
+		"sqlite:///foo.db?_journal_mode=WAL":  "file:foo.db?_journal_mode=WAL&_foreign_keys=1&_busy_timeout=5000",
+		"sqlite:///foo.db?_fk=0&_timeout=100": "file:foo.db?_fk=0&_timeout=100",
+		"sqlite:///a%3Fb.db":                  "file:a%3fb.db?_foreign_keys=1&_busy_timeout=5000",
+	} {
+		d, dsn, err := dialects.ForURL(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, "sqlite", d.Name())
+		assert.Equal(t, want, dsn, in)
+	}
+	for _, in := range []string{"sqlite://", "sqlite:///:memory:"} {
+		_, dsn, err := dialects.ForURL(in)
+		require.NoError(t, err)
+		assert.Regexp(t, memRE, dsn, in)
+	}
+	_, a, _ := dialects.ForURL("sqlite://")
+	_, b, _ := dialects.ForURL("sqlite://")
+	assert.NotEqual(t, a, b, "each in-memory URL is a new database")
+
+	_, err := sqlite.Dialect{}.ParseURL(&url.URL{Scheme: "sqlite", User: url.UserPassword("u", "p"), Path: "/x.db"})
+	assert.Error(t, err)
+}
+
+func TestDSN(t *testing.T) {
+	assert.Equal(t, "file:app.db?_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("app.db"))
+	assert.Equal(t, "file:x.db?mode=ro&_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("file:x.db?mode=ro"))
+	assert.Equal(t, "file:x.db?_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("file:x.db"))
+	assert.Regexp(t, memRE, sqlite.DSN(""))
+	assert.Regexp(t, memRE, sqlite.DSN(":memory:"))
+}
+
+// An in-memory DSN is one database shared by the pool, with foreign keys on.
+func TestMemoryDSNSharedAndForeignKeys(t *testing.T) {
+	db, err := sql.Open("sqlite3", sqlite.DSN(""))
+	require.NoError(t, err)
+	defer db.Close()
+	db.SetMaxOpenConns(4)
+	ctx := t.Context()
+	var fk int
+	require.NoError(t, db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
+	assert.Equal(t, 1, fk)
+	c1, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer c1.Close()
+	c2, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer c2.Close()
+	_, err = c1.ExecContext(ctx, "CREATE TABLE x (a integer)")
+	require.NoError(t, err)
+	_, err = c2.ExecContext(ctx, "INSERT INTO x VALUES (1)")
+	require.NoError(t, err, "a second connection sees the same database")
+}
+
+func TestClassifyError(t *testing.T) {
+	d := sqlite.Dialect{}
+	db, err := sql.Open("sqlite3", sqlite.DSN(""))
+	require.NoError(t, err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec(`CREATE TABLE p (id integer PRIMARY KEY, a text NOT NULL, b text, UNIQUE (a, b));
+		CREATE TABLE e (v text); CREATE UNIQUE INDEX e_lower ON e (lower(v)); INSERT INTO e VALUES ('y');
+		CREATE TABLE c (pid integer REFERENCES p (id), CHECK (pid > 0))`)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO p VALUES (1, 'x', 'y')`)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		query string
+		want  dialects.ErrorInfo
+	}{
+		{`INSERT INTO p VALUES (1, 'q', 'q')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "p", Constraint: "PRIMARY KEY", Columns: []string{"id"}}},
+		{`INSERT INTO p VALUES (2, 'x', 'y')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "p", Columns: []string{"a", "b"}}},
+		{`INSERT INTO e VALUES ('Y')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Constraint: "e_lower"}},
+		{`INSERT INTO p VALUES (4, NULL, 'w')`, dialects.ErrorInfo{Kind: dialects.NotNullViolation, Table: "p", Columns: []string{"a"}}},
+		{`INSERT INTO c VALUES (5)`, dialects.ErrorInfo{Kind: dialects.ForeignKeyViolation}},
+		{`INSERT INTO c VALUES (-1)`, dialects.ErrorInfo{Kind: dialects.CheckViolation, Constraint: "pid > 0"}},
+	} {
+		_, err := db.Exec(tc.query)
+		require.Error(t, err, tc.query)
+		info := d.ClassifyError(fmt.Errorf("ctx: %w", err))
+		require.NotNil(t, info, "%s: %v", tc.query, err)
+		assert.Equal(t, tc.want, *info, "%s: %v", tc.query, err)
+	}
+	_, err = db.Exec(`SELECT * FROM nope`)
+	assert.Nil(t, d.ClassifyError(err))
+	assert.Nil(t, d.ClassifyError(errors.New("UNIQUE constraint failed: t.a")))
+}
