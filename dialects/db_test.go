@@ -43,6 +43,22 @@ func TestDatabases(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, db.Schema, schemaName)
 
+		t.Run("comments round-trip", func(t *testing.T) {
+			want := fixtureTables()[0].Comment
+			var query string
+			switch db.Name {
+			case "postgres":
+				query = "SELECT obj_description('all_types'::regclass, 'pg_class')"
+			case "mysql":
+				query = "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'all_types'"
+			default:
+				t.Skip("SQLite has no comments")
+			}
+			var got string
+			require.NoError(t, db.SQL.QueryRowContext(ctx, query).Scan(&got))
+			assert.Equal(t, want, got)
+		})
+
 		q := func(s string) string { return d.Quote(s) }
 		insParent := fmt.Sprintf("INSERT INTO %s (%s, %s, %s, %s) VALUES (?, ?, ?, ?)",
 			q("parent"), q("tenant"), q("code"), q("name"), q("email"))
