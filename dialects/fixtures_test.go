@@ -2,8 +2,6 @@ package dialects_test
 
 import "github.com/tagorm/orm/schema"
 
-func str(s string) *string { return &s }
-
 // fixtureTables returns the representative tables of the golden and
 // database tests, in dependency order. prefix is prepended to table,
 // constraint, index and enum names, so database tests can isolate them.
