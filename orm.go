@@ -87,6 +87,11 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 // Open opens a database with a database/sql driver name ("sqlite3", "pgx",
 // "mysql") and a DSN in that driver's format, and checks that it answers.
 // The dialect package for the driver must be imported.
+//
+// The DSN is completed with what tagorm relies on, keeping what it says:
+// SQLite gets foreign keys enforced and a busy timeout (and ":memory:" a
+// database shared by the pool); MySQL gets parseTime=true and
+// clientFoundRows=true (RowsAffected counts matched rows).
 func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 	d, err := dialects.ForDriver(driverName)
 	if err != nil {
@@ -109,6 +114,10 @@ func OpenURL(url string, opts ...Option) (*DB, error) {
 }
 
 func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
+	dsn, err := dialects.NormalizeDSN(d, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+	}
 	sdb, err := sql.Open(d.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
