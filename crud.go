@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tagorm/orm/dialects"
 )
 
@@ -136,8 +138,7 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 // atomically runs fn in a transaction, or in a savepoint when h already is
 // a transaction.
 func (h *handle) atomically(ctx context.Context, fn func(h *handle) error) error {
-	if s, ok := h.ex.(interface{ Rollback() error }); ok {
-		_ = s
+	if _, inTx := h.ex.(*sqlx.Tx); inTx {
 		return fn(h)
 	}
 	return h.db.Transaction(ctx, func(s *Session) error { return fn(&s.handle) })

@@ -258,8 +258,3 @@ func compatibleKeyTypes(a, b schema.Type) bool {
 	}
 	return a.Kind == b.Kind
 }
-
-// model returns the cached model of v's type.
-func (db *DB) model(v any) (*model, error) {
-	return db.mapper.modelOf(reflect.TypeOf(v))
-}
