@@ -213,10 +213,12 @@ func defaultText(d *string) string {
 }
 
 // Destructive implementations: see Op.
-func (o *CreateTable) Destructive() bool     { return false }
-func (o *DropTable) Destructive() bool       { return true }
-func (o *RenameTable) Destructive() bool     { return false }
-func (o *AddColumn) Destructive() bool       { return !o.Column.Nullable && o.Column.Default == nil && !o.Column.AutoIncrement }
+func (o *CreateTable) Destructive() bool { return false }
+func (o *DropTable) Destructive() bool   { return true }
+func (o *RenameTable) Destructive() bool { return false }
+func (o *AddColumn) Destructive() bool {
+	return !o.Column.Nullable && o.Column.Default == nil && !o.Column.AutoIncrement
+}
 func (o *DropColumn) Destructive() bool      { return true }
 func (o *RenameColumn) Destructive() bool    { return false }
 func (o *AlterColumn) Destructive() bool     { return o.Narrowing || (o.NullChanged && !o.To.Nullable) }
