@@ -266,51 +266,66 @@ var numericTypes = map[string]bool{
 
 // stripCast removes the casts PostgreSQL appends to a default:
 // 'x'::character varying → 'x', '-1'::integer → -1, (0)::numeric → (0),
-// '{}'::jsonb → '{}'. Casts inside a larger expression stay.
+// '{}'::jsonb → '{}', 'a'::text::character varying → 'a'. Only a whole
+// default made of one operand (a string, a number or a parenthesised
+// expression) followed by casts is changed: casts inside a larger
+// expression stay.
 func stripCast(expr string) string {
 	e := strings.TrimSpace(expr)
-	for {
-		i := lastTopLevelCast(e)
-		if i < 0 {
-			return e
-		}
-		left, typ := strings.TrimSpace(e[:i]), strings.TrimSpace(e[i+2:])
-		if !isOperand(left) || !isTypeName(typ) {
-			return e
-		}
-		if v, ok := dialects.UnquoteString(left, false); ok && numericTypes[baseType(typ)] {
-			if _, err := strconv.ParseFloat(v, 64); err == nil && strings.TrimSpace(v) == v {
-				left = v
-			}
-		}
-		e = left
+	parts := splitCasts(e)
+	if len(parts) < 2 {
+		return e
 	}
+	left := strings.TrimSpace(parts[0])
+	if !isOperand(left) {
+		return e
+	}
+	for _, typ := range parts[1:] {
+		if !isTypeName(strings.TrimSpace(typ)) {
+			return e
+		}
+	}
+	last := strings.TrimSpace(parts[len(parts)-1])
+	if v, ok := dialects.UnquoteString(left, false); ok && numericTypes[baseType(last)] {
+		if _, err := strconv.ParseFloat(v, 64); err == nil && strings.TrimSpace(v) == v {
+			return v
+		}
+	}
+	return left
 }
 
-// lastTopLevelCast returns the index of the last "::" outside quotes and
-// parentheses, or -1.
-func lastTopLevelCast(s string) int {
-	last, depth := -1, 0
+// splitCasts splits s at every "::" outside quotes and parentheses. It
+// returns nil when quotes or parentheses are unbalanced.
+func splitCasts(s string) []string {
+	var parts []string
+	start, depth := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\'', '"':
 			j := strings.IndexByte(s[i+1:], c)
 			if j < 0 {
-				return -1
+				return nil
 			}
 			i += j + 1
 		case '(':
 			depth++
 		case ')':
 			depth--
+			if depth < 0 {
+				return nil
+			}
 		case ':':
 			if depth == 0 && i+1 < len(s) && s[i+1] == ':' {
-				last = i
+				parts = append(parts, s[start:i])
+				start = i + 2
 				i++
 			}
 		}
 	}
-	return last
+	if depth != 0 {
+		return nil
+	}
+	return append(parts, s[start:])
 }
 
 // isOperand reports whether s is one string literal, one number or one
@@ -326,16 +341,40 @@ func isOperand(s string) bool {
 }
 
 // isTypeName reports whether s looks like a type name as PostgreSQL
-// prints it in a cast: words, digits, spaces, dots, parentheses, commas,
-// double quotes and brackets.
+// prints it in a cast: words separated by spaces or dots, double-quoted
+// identifiers, one optional argument list of numbers, and [] suffixes.
 func isTypeName(s string) bool {
 	if s == "" {
 		return false
 	}
+	args := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == ' ' || c == '_' || c == '.' || c == '(' || c == ')' || c == ',' || c == '"' || c == '[' || c == ']' ||
-			c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80) {
+		switch c := s[i]; {
+		case c == '"':
+			j := strings.IndexByte(s[i+1:], '"')
+			if j < 0 {
+				return false
+			}
+			i += j + 1
+		case c == '(':
+			j := strings.IndexByte(s[i:], ')')
+			if args || j < 0 {
+				return false
+			}
+			for _, a := range strings.Split(s[i+1:i+j], ",") {
+				if _, err := strconv.Atoi(strings.TrimSpace(a)); err != nil {
+					return false
+				}
+			}
+			args = true
+			i += j
+		case c == '[':
+			if !strings.HasPrefix(s[i:], "[]") {
+				return false
+			}
+			i++
+		case c == ' ' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+		default:
 			return false
 		}
 	}
