@@ -15,13 +15,16 @@ import (
 var _ dialects.Inspector = Dialect{}
 
 // The inspection queries read pg_catalog for the tables of
-// current_schema(): four queries whatever the number of tables. Column
-// lists come back as JSON arrays so that any identifier survives.
+// current_schema(): two queries whatever the number of tables, one for
+// tables and columns (with enum labels), one for constraints and indexes.
+// Column lists come back as JSON arrays so that any identifier survives.
 const (
 	tablesFilter = `n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition`
 
 	columnsQuery = `SELECT c.relname, COALESCE(obj_description(c.oid, 'pg_class'), ''),
-	a.attname, format_type(a.atttypid, a.atttypmod), t.typtype::text, t.typname, a.atttypid::int8,
+	a.attname, format_type(a.atttypid, a.atttypmod), t.typtype::text, t.typname,
+	CASE WHEN t.typtype = 'e' THEN (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)
+		FROM pg_enum e WHERE e.enumtypid = a.atttypid)::text END,
 	a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
 	COALESCE(col_description(c.oid, a.attnum), '')
 FROM pg_class c
@@ -32,15 +35,11 @@ LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 WHERE ` + tablesFilter + `
 ORDER BY c.relname, a.attnum`
 
-	enumsQuery = `SELECT e.enumtypid::int8, e.enumlabel
-FROM pg_enum e
-WHERE e.enumtypid IN (
-	SELECT a.atttypid FROM pg_attribute a
-	JOIN pg_class c ON c.oid = a.attrelid
-	JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE ` + tablesFilter + `)
-ORDER BY e.enumtypid, e.enumsortorder`
-
+	// Constraints (kind p, u, f, c) and then indexes (kind i). Indexes
+	// that back a primary key, unique or exclusion constraint are left
+	// out (they are reported as those constraints), and so are partial
+	// indexes. Index columns are [name, desc] pairs, name "" for an
+	// expression.
 	constraintsQuery = `SELECT c.relname, con.conname, con.contype::text,
 	COALESCE((SELECT json_agg(a.attname ORDER BY k.i)
 		FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
@@ -56,17 +55,14 @@ JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 WHERE ` + tablesFilter + ` AND con.contype IN ('p', 'u', 'f', 'c')
-ORDER BY c.relname, con.conname`
-
-	// Indexes that back a primary key, unique or exclusion constraint are
-	// left out (they are reported as those constraints), and so are
-	// partial indexes. Expression columns come back as "".
-	indexesQuery = `SELECT c.relname, i.relname, ix.indisunique,
-	(SELECT json_agg(json_build_array(COALESCE(a.attname, ''),
+UNION ALL
+SELECT c.relname, i.relname, CASE WHEN ix.indisunique THEN 'iu' ELSE 'i' END,
+	COALESCE((SELECT json_agg(json_build_array(COALESCE(a.attname, ''),
 			pg_index_column_has_property(ix.indexrelid, k.i::int, 'desc')) ORDER BY k.i)
 		FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, i)
 		LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n
-		WHERE k.i <= ix.indnkeyatts)::text
+		WHERE k.i <= ix.indnkeyatts)::text, '[]'),
+	'', '[]', '', '', ''
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class c ON c.oid = ix.indrelid
@@ -74,10 +70,10 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ` + tablesFilter + ` AND ix.indpred IS NULL
 	AND NOT EXISTS (SELECT 1 FROM pg_constraint con
 		WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x'))
-ORDER BY c.relname, i.relname`
+ORDER BY 1, 2`
 )
 
-// Inspect implements dialects.Inspector with four catalog queries on the
+// Inspect implements dialects.Inspector with two catalog queries on the
 // tables of current_schema() (partitions are not listed; their parent
 // is).
 //
@@ -93,14 +89,12 @@ ORDER BY c.relname, i.relname`
 // Indexes on expressions and partial indexes are not reported.
 func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.InspectOptions) (*schema.MetaData, error) {
 	set := dialects.NewTableSet(opts)
-	enumCols := map[int64][]*schema.Column{}
 	err := dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
 		var tname, tcomment string
-		var cname, typ, typtype, typname, identity, comment sql.NullString
-		var typid sql.NullInt64
+		var cname, typ, typtype, typname, labels, identity, comment sql.NullString
 		var notNull sql.NullBool
 		var dflt sql.NullString
-		if err := rows.Scan(&tname, &tcomment, &cname, &typ, &typtype, &typname, &typid, &notNull, &dflt, &identity, &comment); err != nil {
+		if err := rows.Scan(&tname, &tcomment, &cname, &typ, &typtype, &typname, &labels, &notNull, &dflt, &identity, &comment); err != nil {
 			return err
 		}
 		t := set.Add(tname)
@@ -117,8 +111,10 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 			Nullable: !notNull.Bool,
 			Comment:  comment.String,
 		}
-		if c.Type.Kind == schema.Enum {
-			enumCols[typid.Int64] = append(enumCols[typid.Int64], c)
+		if c.Type.Kind == schema.Enum && labels.Valid {
+			if err := json.Unmarshal([]byte(labels.String), &c.Type.Values); err != nil {
+				return fmt.Errorf("enum labels of %s.%s: %w", tname, c.Name, err)
+			}
 		}
 		switch {
 		case identity.String == "a" || identity.String == "d":
@@ -135,23 +131,6 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 		return nil, fmt.Errorf("postgres: inspect columns: %w", err)
 	}
 
-	if len(enumCols) > 0 {
-		err = dialects.ScanEach(ctx, q, enumsQuery, func(rows *sql.Rows) error {
-			var id int64
-			var label string
-			if err := rows.Scan(&id, &label); err != nil {
-				return err
-			}
-			for _, c := range enumCols[id] {
-				c.Type.Values = append(c.Type.Values, label)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("postgres: inspect enum types: %w", err)
-		}
-	}
-
 	err = dialects.ScanEach(ctx, q, constraintsQuery, func(rows *sql.Rows) error {
 		var tname, name, kind, colsJSON, ref, refColsJSON, onUpdate, onDelete, expr string
 		if err := rows.Scan(&tname, &name, &kind, &colsJSON, &ref, &refColsJSON, &onUpdate, &onDelete, &expr); err != nil {
@@ -160,6 +139,9 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 		t := set.Get(tname)
 		if t == nil {
 			return nil
+		}
+		if kind == "i" || kind == "iu" {
+			return addIndex(t, name, kind == "iu", colsJSON)
 		}
 		var cols, refCols []string
 		if err := json.Unmarshal([]byte(colsJSON), &cols); err != nil {
@@ -184,40 +166,29 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: inspect constraints: %w", err)
-	}
-
-	err = dialects.ScanEach(ctx, q, indexesQuery, func(rows *sql.Rows) error {
-		var tname, name string
-		var unique bool
-		var colsJSON sql.NullString
-		if err := rows.Scan(&tname, &name, &unique, &colsJSON); err != nil {
-			return err
-		}
-		t := set.Get(tname)
-		if t == nil || !colsJSON.Valid {
-			return nil
-		}
-		var cols [][2]any
-		if err := json.Unmarshal([]byte(colsJSON.String), &cols); err != nil {
-			return fmt.Errorf("index %q columns: %w", name, err)
-		}
-		ix := &schema.Index{Name: name, Unique: unique}
-		for _, c := range cols {
-			col, _ := c[0].(string)
-			desc, _ := c[1].(bool)
-			if col == "" { // an expression: schema cannot describe the index
-				return nil
-			}
-			ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col, Desc: desc})
-		}
-		t.Indexes = append(t.Indexes, ix)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: inspect indexes: %w", err)
+		return nil, fmt.Errorf("postgres: inspect constraints and indexes: %w", err)
 	}
 	return set.MetaData(), nil
+}
+
+// addIndex adds the index described by colsJSON ([[name, desc], ...]) to
+// t, unless it has an expression column.
+func addIndex(t *schema.Table, name string, unique bool, colsJSON string) error {
+	var cols [][2]any
+	if err := json.Unmarshal([]byte(colsJSON), &cols); err != nil {
+		return fmt.Errorf("index %q columns: %w", name, err)
+	}
+	ix := &schema.Index{Name: name, Unique: unique}
+	for _, c := range cols {
+		col, _ := c[0].(string)
+		desc, _ := c[1].(bool)
+		if col == "" { // an expression: schema cannot describe the index
+			return nil
+		}
+		ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col, Desc: desc})
+	}
+	t.Indexes = append(t.Indexes, ix)
+	return nil
 }
 
 // columnType normalises a type as format_type prints it.
