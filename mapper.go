@@ -50,20 +50,31 @@ type model struct {
 	// softDelete is the DeletedAt field of a mixins.SoftDelete, if any.
 	softDelete *field
 	relations  []*relationDecl
-	sqlCache sync.Map // statement shape → SQL text (see cachedSQL)
-	plans    sync.Map // column list → *scanPlan
+	sqlCache   sync.Map // statement shape → SQL text (see cachedSQL)
+	plans      sync.Map // column list → *scanPlan
 }
 
 // field is one mapped column.
 type field struct {
-	name    string // Go path, e.g. "Name" or "Model.ID"
-	index   []int
-	typ     reflect.Type // the field's Go type
-	col     *schema.Column
-	json    bool // stored as a JSON document
-	isTime  bool // time.Time or *time.Time: normalised to UTC, microseconds
-	ptr     bool // typ is a pointer
-	nullish bool // a value type in a nullable column: NULL reads as zero
+	name   string // Go path, e.g. "Name" or "Model.ID"
+	index  []int
+	typ    reflect.Type // the field's Go type
+	col    *schema.Column
+	json   bool // stored as a JSON document
+	isTime bool // time.Time or *time.Time: normalised to UTC, microseconds
+	// nullTime marks sql.NullTime and sql.Null[time.Time]: normalised
+	// like isTime.
+	nullTime bool
+	// uuid marks a [16]byte UUID type (or a pointer to one) without its
+	// own Valuer: bound as the canonical 36-character text, scanned from
+	// text or 16 bytes.
+	uuid bool
+	// decimalText marks a string field in a decimal column: a database
+	// that returns the number as a float (SQLite) has it formatted with
+	// the column's scale.
+	decimalText bool
+	ptr         bool // typ is a pointer
+	nullish     bool // a value type in a nullable column: NULL reads as zero
 	// insertDefault and onUpdate are the client-side callables
 	// (SQLAlchemy's default= and onupdate=).
 	insertDefault DefaultFunc
@@ -218,7 +229,7 @@ type builder struct {
 	fks     map[string]*schema.ForeignKey
 	pkName  string
 	noAuto  map[*field]bool // fields tagged autoincrement:false
-	order   []string // names of constraint groups in first-seen order
+	order   []string        // names of constraint groups in first-seen order
 }
 
 type indexBuild struct {
@@ -490,7 +501,12 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 	}
 	col.Type = typ
 	col.Nullable = nullable
-	f.isTime = derefType(sf.Type) == typeTime
+	base := derefType(sf.Type)
+	f.isTime = base == typeTime
+	f.nullTime = nullableGoType(base) && base.NumField() == 2 && base.Field(0).Type == typeTime
+	custom := base.Implements(typeValuer) || reflect.PointerTo(base).Implements(typeScanner)
+	f.uuid = typ.Kind == schema.UUID && isUUIDArray(base) && !custom
+	f.decimalText = typ.Kind == schema.Decimal && base.Kind() == reflect.String && !custom
 	if f.json && typ.Kind != schema.JSON {
 		return b.errf(name, "json", "json cannot be combined with type %s", typ)
 	}
@@ -935,6 +951,11 @@ func parseFKTarget(s string) (table, column string, ok bool) {
 	return table, column, table != "" && column != ""
 }
 
+// isUUIDArray reports whether t is a [16]byte array type.
+func isUUIDArray(t reflect.Type) bool {
+	return t.Kind() == reflect.Array && t.Len() == 16 && t.Elem().Kind() == reflect.Uint8
+}
+
 func derefType(t reflect.Type) reflect.Type {
 	if t.Kind() == reflect.Pointer {
 		return t.Elem()
@@ -966,7 +987,7 @@ func goColumnType(t reflect.Type) (schema.Type, bool, error) {
 		return schema.Type{Kind: schema.JSON}, true, nil
 	case t == typeBytes || t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		return schema.Type{Kind: schema.Binary}, true, nil
-	case t.Kind() == reflect.Array && t.Len() == 16 && t.Elem().Kind() == reflect.Uint8 && strings.EqualFold(t.Name(), "UUID"):
+	case isUUIDArray(t) && strings.EqualFold(t.Name(), "UUID"):
 		return schema.Type{Kind: schema.UUID}, nullable, nil
 	}
 	switch t.Kind() {

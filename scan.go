@@ -47,6 +47,28 @@ func (f *field) arg(v reflect.Value) (any, error) {
 		}
 		t := fv.Interface().(time.Time)
 		return t.UTC().Truncate(time.Microsecond), nil
+	case f.nullTime:
+		if f.ptr {
+			if fv.IsNil() {
+				return nil, nil
+			}
+			fv = fv.Elem()
+		}
+		if !fv.Field(1).Bool() {
+			return nil, nil
+		}
+		t := fv.Field(0).Interface().(time.Time)
+		return t.UTC().Truncate(time.Microsecond), nil
+	case f.uuid:
+		if f.ptr {
+			if fv.IsNil() {
+				return nil, nil
+			}
+			fv = fv.Elem()
+		}
+		var u [16]byte
+		reflect.Copy(reflect.ValueOf(&u).Elem(), fv)
+		return formatUUID(u), nil
 	case f.ptr:
 		if fv.IsNil() {
 			return nil, nil
@@ -85,19 +107,24 @@ func (m *model) planFor(cols []string) (*scanPlan, error) {
 			return nil, fmt.Errorf("column %q of the result has no field in %s", c, m.typ)
 		}
 		p.fields[i] = f
-		p.wrap[i] = f.json || f.isTime || f.nullish
+		p.wrap[i] = f.converts()
 	}
 	m.plans.Store(key, p)
 	return p, nil
 }
 
+// converts reports whether scanning f needs a convScanner rather than
+// database/sql's own conversions.
+func (f *field) converts() bool {
+	return f.json || f.isTime || f.nullTime || f.uuid || f.decimalText || f.nullish
+}
+
 // rowScanner scans rows into struct values following a plan, reusing its
 // destination slice and converting scanners between rows.
 type rowScanner struct {
-	plan  *scanPlan
-	dest  []any
-	conv  []convScanner
-	inUse []bool
+	plan *scanPlan
+	dest []any
+	conv []convScanner
 }
 
 func newRowScanner(p *scanPlan) *rowScanner {
@@ -137,7 +164,7 @@ func (c *convScanner) Scan(src any) error {
 		dst.SetZero()
 		return nil
 	}
-	if f.ptr && (f.json || f.isTime) {
+	if f.ptr && (f.json || f.isTime || f.nullTime || f.uuid || f.decimalText) {
 		if dst.IsNil() {
 			dst.Set(reflect.New(dst.Type().Elem()))
 		}
@@ -165,6 +192,51 @@ func (c *convScanner) Scan(src any) error {
 		}
 		dst.Set(reflect.ValueOf(t.UTC()))
 		return nil
+	case f.nullTime:
+		t, err := asTime(src)
+		if err != nil {
+			return fmt.Errorf("field %s: %w", f.name, err)
+		}
+		dst.Field(0).Set(reflect.ValueOf(t.UTC()))
+		dst.Field(1).SetBool(true)
+		return nil
+	case f.uuid:
+		var u [16]byte
+		var err error
+		switch s := src.(type) {
+		case string:
+			u, err = ParseUUID(s)
+		case []byte:
+			if len(s) == 16 {
+				copy(u[:], s)
+			} else {
+				u, err = ParseUUID(string(s))
+			}
+		case [16]byte:
+			u = s
+		default:
+			err = fmt.Errorf("a UUID column returned %T", src)
+		}
+		if err != nil {
+			return fmt.Errorf("field %s: %w", f.name, err)
+		}
+		reflect.Copy(dst, reflect.ValueOf(u[:]))
+		return nil
+	case f.decimalText:
+		// SQLite returns a decimal column's value as a float or an
+		// integer: print it with the column's scale.
+		switch x := src.(type) {
+		case float64:
+			dst.SetString(strconv.FormatFloat(x, 'f', f.col.Type.Scale, 64))
+			return nil
+		case int64:
+			s := strconv.FormatInt(x, 10)
+			if f.col.Type.Scale > 0 {
+				s += "." + strings.Repeat("0", f.col.Type.Scale)
+			}
+			dst.SetString(s)
+			return nil
+		}
 	}
 	// A value type in a nullable column.
 	if err := convertAssign(dst, src); err != nil {
