@@ -14,10 +14,6 @@ import (
 	"github.com/tagorm/orm/dialects"
 )
 
-// maxRowsPerInsert caps the rows of one multi-row INSERT even when the
-// dialect's bind limit would allow more, to keep statements a sensible size.
-const maxRowsPerInsert = 1000
-
 // structRows resolves v — a pointer to a struct, or a slice (or pointer to
 // a slice) of structs or struct pointers — to its model and addressable
 // struct values.
@@ -104,22 +100,25 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 		}
 	}
 	d := h.db.dialect
+	// rowsPer is how many rows of batch b one statement carries: as many
+	// as the dialect's bind limit allows. An upsert that must read back
+	// generated keys without RETURNING goes row by row, since LastInsertId
+	// reports one key per statement.
+	rowsPer := func(b batch) int {
+		if conflict != nil && m.autoInc != nil && b.omit&(1<<m.fieldIndex(m.autoInc)) != 0 && !d.Features().Has(dialects.Returning) {
+			return 1
+		}
+		ncols := len(m.fields) - popcount(b.omit)
+		return max(1, d.MaxParams()/max(1, ncols))
+	}
 	var stmts int
 	for _, b := range batches {
-		ncols := len(m.fields) - popcount(b.omit)
-		per := maxRowsPerInsert
-		if ncols > 0 && d.MaxParams()/ncols < per {
-			per = d.MaxParams() / ncols
-		}
+		per := rowsPer(b)
 		stmts += (len(b.rows) + per - 1) / per
 	}
 	run := func(h *handle) error {
 		for _, b := range batches {
-			ncols := len(m.fields) - popcount(b.omit)
-			per := maxRowsPerInsert
-			if ncols > 0 && d.MaxParams()/ncols < per {
-				per = d.MaxParams() / ncols
-			}
+			per := rowsPer(b)
 			for start := 0; start < len(b.rows); start += per {
 				chunk := b.rows[start:min(start+per, len(b.rows))]
 				if err := h.insertChunk(ctx, m, b.omit, chunk, conflict); err != nil {
@@ -174,7 +173,17 @@ type insertShape struct {
 	sql       string
 	cols      []*field // bound, in order
 	returning []*field // read back
+	// match, when set, are the fields by which rows returned by a
+	// multi-row upsert are matched to the inserted rows: the conflict
+	// columns (a returned row may be an existing one, so the keys are
+	// not in VALUES order).
+	match []*field
 }
+
+// maxCachedRows is the largest multi-row INSERT whose SQL is cached: the
+// statements of huge bulk inserts are built for each call rather than
+// kept for the life of the DB.
+const maxCachedRows = 1024
 
 type shapeKey struct {
 	op       byte
@@ -224,24 +233,36 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 		}
 		b.WriteByte(')')
 	}
+	var conflictFields []*field
 	if conflict != nil {
 		cc, uc, err := conflict.resolve(m)
 		if err != nil {
 			return nil, err
 		}
 		d.Upsert(&b, m.table, cc, uc)
+		for _, c := range cc {
+			conflictFields = append(conflictFields, m.byCol[c])
+		}
 	}
 	// Read back generated keys and server defaults. With several rows,
 	// the returned rows are matched to the inserted ones by the
-	// autoincrement key (generated in VALUES order) or the primary key.
+	// autoincrement key (generated in VALUES order), the primary key, or
+	// for an upsert the conflict columns.
 	if len(sh.returning) > 0 {
 		ret := sh.returning
-		if nrows > 1 && m.autoInc == nil || conflict != nil {
-			for _, f := range m.pk {
+		add := func(fs []*field) {
+			for _, f := range fs {
 				if !slices.Contains(ret, f) {
 					ret = append(slices.Clip(ret), f)
 				}
 			}
+		}
+		if nrows > 1 && m.autoInc == nil || conflict != nil {
+			add(m.pk)
+		}
+		if conflict != nil && nrows > 1 {
+			add(conflictFields)
+			sh.match = conflictFields
 		}
 		names := make([]string, len(ret))
 		for i, f := range ret {
@@ -251,10 +272,13 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 			sh.returning = ret
 		} else {
 			sh.returning = nil
+			sh.match = nil
 		}
 	}
 	sh.sql = b.String()
-	m.sqlCache.Store(key, sh)
+	if nrows <= maxCachedRows {
+		m.sqlCache.Store(key, sh)
+	}
 	return sh, nil
 }
 
@@ -316,7 +340,7 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 	defer res.Close()
 	plan := &scanPlan{fields: sh.returning, wrap: make([]bool, len(sh.returning))}
 	for i, f := range sh.returning {
-		plan.wrap[i] = f.json || f.isTime || f.nullish
+		plan.wrap[i] = f.converts()
 	}
 	rs := newRowScanner(plan)
 	if len(rows) == 1 {
@@ -340,7 +364,7 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 	if err := res.Err(); err != nil {
 		return h.db.wrapErr(op, err)
 	}
-	if m.autoInc != nil && slices.Contains(sh.returning, m.autoInc) {
+	if len(sh.match) == 0 && m.autoInc != nil && slices.Contains(sh.returning, m.autoInc) {
 		if len(got) != len(rows) {
 			return h.db.wrapErr(op, fmt.Errorf("RETURNING gave %d rows for %d inserted", len(got), len(rows)))
 		}
@@ -353,13 +377,17 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 		}
 		return nil
 	}
-	// Match by primary key.
+	// Match by the conflict columns of an upsert, or the primary key.
+	match := sh.match
+	if len(match) == 0 {
+		match = m.pk
+	}
 	index := make(map[string]reflect.Value, len(rows))
 	for _, r := range rows {
-		index[pkKey(m, r)] = r
+		index[fieldsKey(match, r)] = r
 	}
 	for _, g := range got {
-		if r, ok := index[pkKey(m, g)]; ok {
+		if r, ok := index[fieldsKey(match, g)]; ok {
 			copyFields(sh.returning, g, r)
 		}
 	}
@@ -372,9 +400,9 @@ func copyFields(fields []*field, from, to reflect.Value) {
 	}
 }
 
-func pkKey(m *model, r reflect.Value) string {
+func fieldsKey(fields []*field, r reflect.Value) string {
 	var b strings.Builder
-	for _, f := range m.pk {
+	for _, f := range fields {
 		fmt.Fprintf(&b, "%v\x00", f.of(r).Interface())
 	}
 	return b.String()
