@@ -13,50 +13,52 @@ import (
 var _ dialects.Inspector = Dialect{}
 
 // The inspection queries read information_schema for the tables of
-// DATABASE(): six queries whatever the number of tables.
+// DATABASE(): two queries whatever the number of tables, one for tables
+// and columns (and the server version), one for indexes, foreign keys
+// and checks.
 const (
-	versionQuery = `SELECT VERSION()`
+	columnsQuery = `SELECT c.TABLE_NAME, COALESCE(t.TABLE_COMMENT, ''), c.COLUMN_NAME, c.COLUMN_TYPE,
+	c.IS_NULLABLE, c.COLUMN_DEFAULT, c.EXTRA, c.COLUMN_COMMENT, VERSION()
+FROM information_schema.TABLES t
+JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`
 
-	tablesQuery = `SELECT TABLE_NAME, COALESCE(TABLE_COMMENT, '')
-FROM information_schema.TABLES
-WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`
-
-	columnsQuery = `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT
-FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = DATABASE()
-ORDER BY TABLE_NAME, ORDINAL_POSITION`
-
-	indexesQuery = `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COALESCE(COLLATION, 'A')
+	// Rows of kind i (index columns), f (foreign key columns) and c
+	// (checks), then checksQuery. MariaDB names check constraints per
+	// table and lists the table in CHECK_CONSTRAINTS; MySQL 8 names them
+	// per schema and does not.
+	constraintsQuery = `SELECT 'i', TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME,
+	CAST(NON_UNIQUE AS CHAR), COALESCE(COLLATION, 'A'), NULL, NULL
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
-ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`
-
-	foreignKeysQuery = `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME,
+UNION ALL
+SELECT 'f', k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION, k.COLUMN_NAME,
 	k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
 FROM information_schema.KEY_COLUMN_USAGE k
 JOIN information_schema.REFERENTIAL_CONSTRAINTS r
 	ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME
 	AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
 WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
-ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`
-
-	// MariaDB names check constraints per table and lists the table in
-	// CHECK_CONSTRAINTS; MySQL 8 names them per schema and does not.
-	mariaChecksQuery = `SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE
+UNION ALL
+`
+	mariaChecks = `SELECT 'c', TABLE_NAME, CONSTRAINT_NAME, 0, NULL, CHECK_CLAUSE, NULL, NULL, NULL
 FROM information_schema.CHECK_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = DATABASE()`
+WHERE CONSTRAINT_SCHEMA = DATABASE()
+ORDER BY 1, 2, 3, 4`
 
-	mysqlChecksQuery = `SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
+	mysqlChecks = `SELECT 'c', tc.TABLE_NAME, tc.CONSTRAINT_NAME, 0, NULL, cc.CHECK_CLAUSE, NULL, NULL, NULL
 FROM information_schema.TABLE_CONSTRAINTS tc
 JOIN information_schema.CHECK_CONSTRAINTS cc
 	ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'`
+WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'
+ORDER BY 1, 2, 3, 4`
 )
 
-// Inspect implements dialects.Inspector with six information_schema
-// queries on the tables of DATABASE(). It is tested on MariaDB 10.11;
-// MySQL 8's different default and check reporting is handled but
-// untested.
+// Inspect implements dialects.Inspector with two information_schema
+// queries on the tables of DATABASE() (one when there are no tables). It
+// is tested on MariaDB 10.11; MySQL 8's different default and check
+// reporting is handled but untested.
 //
 // Conventions particular to MySQL and MariaDB:
 //   - tinyint(1) is Bool, char(36) is UUID (how the dialect stores
@@ -70,7 +72,8 @@ WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'`
 //   - Unique constraints are unique indexes in MySQL: they are reported as
 //     Index{Unique: true} in Indexes, never in Uniques.
 //   - The index InnoDB creates for a foreign key is reported like any
-//     other index. Index prefix lengths are not reported.
+//     other index. Index prefix lengths are not reported; indexes on
+//     expressions (MySQL 8) are skipped.
 //   - MariaDB reports an FK declared without actions as RESTRICT (which
 //     InnoDB treats as NO ACTION): it is reported as RESTRICT.
 //   - Column-level checks are named after their column by MariaDB.
@@ -79,37 +82,21 @@ WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'`
 //     CURRENT_TIMESTAMP; 0/1 on a Bool column become FALSE/TRUE; numbers
 //     are kept as printed (a decimal(10,2) DEFAULT 0 reads back 0.00).
 func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.InspectOptions) (*schema.MetaData, error) {
-	var version string
-	if err := q.QueryRowContext(ctx, versionQuery).Scan(&version); err != nil {
-		return nil, fmt.Errorf("mysql: inspect: server version: %w", err)
-	}
-	maria := strings.Contains(strings.ToLower(version), "mariadb")
-
 	set := dialects.NewTableSet(opts)
-	err := dialects.ScanEach(ctx, q, tablesQuery, func(rows *sql.Rows) error {
-		var name, comment string
-		if err := rows.Scan(&name, &comment); err != nil {
-			return err
-		}
-		if t := set.Add(name); t != nil {
-			t.Comment = comment
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mysql: inspect tables: %w", err)
-	}
-
-	err = dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
-		var tname, cname, typ, nullable, extra, comment string
+	maria, found := false, false
+	err := dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
+		var tname, tcomment, cname, typ, nullable, extra, comment, version string
 		var dflt sql.NullString
-		if err := rows.Scan(&tname, &cname, &typ, &nullable, &dflt, &extra, &comment); err != nil {
+		if err := rows.Scan(&tname, &tcomment, &cname, &typ, &nullable, &dflt, &extra, &comment, &version); err != nil {
 			return err
 		}
-		t := set.Get(tname)
+		found = true
+		maria = strings.Contains(strings.ToLower(version), "mariadb")
+		t := set.Add(tname)
 		if t == nil {
 			return nil
 		}
+		t.Comment = tcomment
 		c := &schema.Column{
 			Name:     cname,
 			Type:     columnType(typ),
@@ -128,10 +115,13 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 	if err != nil {
 		return nil, fmt.Errorf("mysql: inspect columns: %w", err)
 	}
+	if !found { // no tables: nothing else to read
+		return set.MetaData(), nil
+	}
 
 	var ix *schema.Index
 	var ixTable string
-	flush := func() {
+	flushIndex := func() {
 		if ix == nil {
 			return
 		}
@@ -144,83 +134,62 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 		ix = nil
 	}
 	skip := ""
-	err = dialects.ScanEach(ctx, q, indexesQuery, func(rows *sql.Rows) error {
-		var tname, iname, collation string
-		var nonUnique bool
-		var col sql.NullString
-		if err := rows.Scan(&tname, &iname, &nonUnique, &col, &collation); err != nil {
-			return err
-		}
-		if set.Get(tname) == nil || tname+"\x00"+iname == skip {
-			return nil
-		}
-		if ix == nil || ix.Name != iname || ixTable != tname {
-			flush()
-			ix, ixTable = &schema.Index{Name: iname, Unique: !nonUnique}, tname
-		}
-		if !col.Valid { // a functional index (MySQL 8): schema cannot describe it
-			ix, skip = nil, tname+"\x00"+iname
-			return nil
-		}
-		ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col.String, Desc: collation == "D"})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mysql: inspect indexes: %w", err)
-	}
-	flush()
-
 	var fk *schema.ForeignKey
 	var fkTable string
-	err = dialects.ScanEach(ctx, q, foreignKeysQuery, func(rows *sql.Rows) error {
-		var tname, name, col, ref, refCol, onUpdate, onDelete string
-		if err := rows.Scan(&tname, &name, &col, &ref, &refCol, &onUpdate, &onDelete); err != nil {
-			return err
-		}
-		t := set.Get(tname)
-		if t == nil {
-			return nil
-		}
-		if fk == nil || fk.Name != name || fkTable != tname {
-			fk, fkTable = &schema.ForeignKey{
-				Name: name, RefTable: ref,
-				OnDelete: dialects.ReferentialAction(onDelete),
-				OnUpdate: dialects.ReferentialAction(onUpdate),
-			}, tname
-			t.ForeignKeys = append(t.ForeignKeys, fk)
-		}
-		fk.Columns = append(fk.Columns, col)
-		fk.RefColumns = append(fk.RefColumns, refCol)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mysql: inspect foreign keys: %w", err)
-	}
-
-	checksQuery := mysqlChecksQuery
+	query := constraintsQuery + mysqlChecks
 	if maria {
-		checksQuery = mariaChecksQuery
+		query = constraintsQuery + mariaChecks
 	}
-	err = dialects.ScanEach(ctx, q, checksQuery, func(rows *sql.Rows) error {
-		var tname, name, clause string
-		if err := rows.Scan(&tname, &name, &clause); err != nil {
+	err = dialects.ScanEach(ctx, q, query, func(rows *sql.Rows) error {
+		var kind, tname, name string
+		var pos int
+		var col, a, b, c, d sql.NullString
+		if err := rows.Scan(&kind, &tname, &name, &pos, &col, &a, &b, &c, &d); err != nil {
 			return err
 		}
 		t := set.Get(tname)
 		if t == nil {
 			return nil
 		}
-		expr := dialects.StripParens(clause)
-		if c := t.Column(name); c != nil && isJSONCheck(expr, name) && c.Type.Kind == schema.Text {
-			c.Type.Kind = schema.JSON
-			return nil
+		switch kind {
+		case "i": // a: NON_UNIQUE, b: COLLATION
+			if tname+"\x00"+name == skip {
+				return nil
+			}
+			if ix == nil || ix.Name != name || ixTable != tname {
+				flushIndex()
+				ix, ixTable = &schema.Index{Name: name, Unique: a.String == "0"}, tname
+			}
+			if !col.Valid { // a functional index (MySQL 8): schema cannot describe it
+				ix, skip = nil, tname+"\x00"+name
+				return nil
+			}
+			ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col.String, Desc: b.String == "D"})
+		case "f": // a: referenced table, b: referenced column, c: ON UPDATE, d: ON DELETE
+			if fk == nil || fk.Name != name || fkTable != tname {
+				fk, fkTable = &schema.ForeignKey{
+					Name: name, RefTable: a.String,
+					OnUpdate: dialects.ReferentialAction(c.String),
+					OnDelete: dialects.ReferentialAction(d.String),
+				}, tname
+				t.ForeignKeys = append(t.ForeignKeys, fk)
+			}
+			fk.Columns = append(fk.Columns, col.String)
+			fk.RefColumns = append(fk.RefColumns, b.String)
+		case "c": // a: CHECK_CLAUSE
+			expr := dialects.StripParens(a.String)
+			if c := t.Column(name); c != nil && isJSONCheck(expr, name) && c.Type.Kind == schema.Text {
+				c.Type.Kind = schema.JSON
+				return nil
+			}
+			t.Checks = append(t.Checks, &schema.Check{Name: name, Expr: expr})
 		}
-		t.Checks = append(t.Checks, &schema.Check{Name: name, Expr: expr})
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("mysql: inspect checks: %w", err)
+		return nil, fmt.Errorf("mysql: inspect indexes and constraints: %w", err)
 	}
+	flushIndex()
 	return set.MetaData(), nil
 }
 
