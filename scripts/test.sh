@@ -13,7 +13,7 @@ echo "postgres: $ORM_TEST_POSTGRES_DSN"
 echo "mysql:    $ORM_TEST_MYSQL_DSN"
 
 echo "== gofmt"
-bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') benchmarks)
 if [ -n "$bad" ]; then echo "gofmt needed on:"; echo "$bad"; exit 1; fi
 
 echo "== go vet"
@@ -26,3 +26,6 @@ if ! [ -x "$SC" ]; then go install honnef.co/go/tools/cmd/staticcheck@v0.8.2; fi
 
 echo "== go test -race"
 go test -race -count=1 -timeout 20m "$@" ./...
+
+echo "== benchmarks module: vet, and every benchmark once"
+(cd benchmarks && go vet ./... && go test -run '^$' -bench . -benchtime=1x -timeout 10m ./...)
