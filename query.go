@@ -35,6 +35,7 @@ type Q[T any] struct {
 	offset   int
 	deleted  deletedMode
 	distinct bool
+	rel      relQuery // preloads and joined relations (preload.go)
 }
 
 type cond struct {
@@ -173,8 +174,10 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		} else {
 			m.writeColumns(d, &b, true)
 		}
+		q.rel.writeSelect(d, m, &b)
 		b.WriteString(" FROM ")
 		b.WriteString(table)
+		args = q.rel.writeJoins(d, m, &b, args)
 	case "count":
 		if q.distinct || q.group != "" || q.limit >= 0 || q.offset > 0 {
 			// Count the rows of the full query.
@@ -312,7 +315,7 @@ func (q *Q[T]) rows(ctx context.Context) (*rowsIter[T], error) {
 		rows.Close()
 		return nil, q.h.db.wrapErr(op, err)
 	}
-	plan, err := q.m.planFor(cols)
+	plan, err := q.rel.planFor(q.m, cols)
 	if err != nil {
 		rows.Close()
 		return nil, q.h.db.wrapErr(op, err)
@@ -340,6 +343,9 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	}
 	if err := it.rows.Err(); err != nil {
 		return nil, q.h.db.wrapErr(it.op, err)
+	}
+	if err := q.rel.afterLoad(ctx, q.h, q.m, reflect.ValueOf(out)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -377,7 +383,13 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
 		return nil, q.h.db.wrapErr(it.op, err)
 	}
-	return v, q.h.db.wrapErr(it.op, it.rows.Close())
+	if err := it.rows.Close(); err != nil {
+		return nil, q.h.db.wrapErr(it.op, err)
+	}
+	if err := q.rel.afterLoad(ctx, q.h, q.m, reflect.ValueOf(v)); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Count returns the number of matching rows.
@@ -490,6 +502,10 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 // pointer; each iteration gets a fresh *T. Stopping early closes the rows.
 func (q *Q[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		if err := q.rel.iterErr(); err != nil {
+			yield(nil, err)
+			return
+		}
 		it, err := q.rows(ctx)
 		if err != nil {
 			yield(nil, err)
