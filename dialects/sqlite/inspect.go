@@ -15,75 +15,71 @@ var _ dialects.Inspector = Dialect{}
 
 // The inspection queries join sqlite_master with the table-valued pragma
 // functions (SQLite 3.16 and later; pragma_table_xinfo needs 3.26), so
-// their number does not depend on the number of tables.
+// their number does not depend on the number of tables: one for tables
+// and columns, one for indexes and foreign keys. Virtual tables are left
+// out (their shadow tables are ordinary tables and are listed).
 const (
-	tablesFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+	tablesFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+	AND COALESCE(m.sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%'`
 
-	tablesQuery = `SELECT m.name, COALESCE(m.sql, '') FROM sqlite_master m WHERE ` + tablesFilter
-
-	columnsQuery = `SELECT m.name, c.name, COALESCE(c.type, ''), c."notnull", c.dflt_value, c.pk, c.hidden
+	columnsQuery = `SELECT m.name, CASE WHEN c.cid = 0 THEN m.sql END,
+	c.name, COALESCE(c.type, ''), c."notnull", c.dflt_value, c.pk, c.hidden
 FROM sqlite_master m JOIN pragma_table_xinfo(m.name) c
 WHERE ` + tablesFilter + `
 ORDER BY m.name, c.cid`
 
-	indexesQuery = `SELECT m.name, il.name, il."unique", il.origin, ix.name, ix."desc"
-FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix
-WHERE ` + tablesFilter + ` AND ix.key = 1 AND il.partial = 0
-ORDER BY m.name, il.name, ix.seqno`
-
-	foreignKeysQuery = `SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
+	// Rows of kind f (foreign key columns) and i (index columns).
+	constraintsQuery = `SELECT 'f', m.name, f.id, f.seq, f."from", f."table", f."to", f.on_update, f.on_delete
 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
 WHERE ` + tablesFilter + `
-ORDER BY m.name, f.id, f.seq`
+UNION ALL
+SELECT 'i', m.name, il.name, ix.seqno, ix.name, il."unique", il.origin, ix."desc", NULL
+FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix
+WHERE ` + tablesFilter + ` AND ix.key = 1 AND il.partial = 0
+ORDER BY 1, 2, 3, 4`
 )
 
-// Inspect implements dialects.Inspector with four queries. Partial
+// Inspect implements dialects.Inspector with two queries. Partial
 // indexes and indexes on expressions are not reported (schema cannot
 // describe them).
 //
-// SQLite keeps the declared type text: Type.Raw is that text and the kind
-// is parsed from it (see dialects.TypeOf). SQLite has no enum type: a
-// CHECK ("col" IN ('a', 'b')) on a varchar column, as CreateTable renders
-// for an Enum, makes the column an Enum with those Values (and Size from
-// the varchar) and is not listed in Checks. A rowid alias (a single
-// INTEGER PRIMARY KEY column, with or without AUTOINCREMENT) is
-// AutoIncrement. Constraint names, check expressions and AUTOINCREMENT
-// are read from the CREATE TABLE text in sqlite_master; unique
-// constraints and foreign keys declared without a name have Name "".
-// There are no comments.
+// SQLite keeps the declared type text: Type.Raw is that text (SQLite
+// upper-cases the five affinity names INTEGER, TEXT, REAL, BLOB and
+// NUMERIC) and the kind is parsed from it (see dialects.TypeOf); char(36)
+// is UUID. SQLite has no enum type: a CHECK ("col" IN ('a', 'b')) on a
+// varchar column, as CreateTable renders for an Enum, makes the column an
+// Enum with those Values (and Size from the varchar) and is not listed in
+// Checks. A rowid alias (a single INTEGER PRIMARY KEY column, with or
+// without AUTOINCREMENT) is AutoIncrement and not nullable. Constraint
+// names and check expressions are read from the CREATE TABLE text in
+// sqlite_master; a primary key, unique constraint, check or foreign key
+// declared without a name has Name "". A REFERENCES clause without
+// columns references the primary key, whose columns are reported. There
+// are no comments.
 func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.InspectOptions) (*schema.MetaData, error) {
 	set := dialects.NewTableSet(opts)
 	defs := map[string]*tableDef{}
-	err := dialects.ScanEach(ctx, q, tablesQuery, func(rows *sql.Rows) error {
-		var name, ddl string
-		if err := rows.Scan(&name, &ddl); err != nil {
+	pks := map[string][]pkCol{}
+	err := dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
+		var tname, cname, typ string
+		var ddl, dflt sql.NullString
+		var notNull bool
+		var pk, hidden int
+		if err := rows.Scan(&tname, &ddl, &cname, &typ, &notNull, &dflt, &pk, &hidden); err != nil {
 			return err
 		}
-		if set.Add(name) == nil {
+		t := set.Add(tname)
+		if t == nil {
 			return nil
 		}
-		def, err := parseCreateTable(ddl)
-		if err != nil {
-			return fmt.Errorf("table %q: %w", name, err)
+		if ddl.Valid {
+			def, err := parseCreateTable(ddl.String)
+			if err != nil {
+				return fmt.Errorf("table %q: %w", tname, err)
+			}
+			defs[tname] = def
 		}
-		defs[name] = def
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: inspect tables: %w", err)
-	}
-
-	pks := map[string][]pkCol{}
-	err = dialects.ScanEach(ctx, q, columnsQuery, func(rows *sql.Rows) error {
-		var tname, cname, typ string
-		var notNull bool
-		var dflt sql.NullString
-		var pk, hidden int
-		if err := rows.Scan(&tname, &cname, &typ, &notNull, &dflt, &pk, &hidden); err != nil {
-			return err
-		}
-		t := set.Get(tname)
-		if t == nil || hidden == 1 {
+		if hidden == 1 {
 			return nil
 		}
 		c := &schema.Column{Name: cname, Type: columnType(typ), Nullable: !notNull}
@@ -102,66 +98,37 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 	for name, cols := range pks {
 		t := set.Get(name)
 		slices.SortFunc(cols, func(a, b pkCol) int { return a.pos - b.pos })
-		pk := &schema.PrimaryKey{Name: defs[name].pkName}
+		pk := &schema.PrimaryKey{Name: defs[name].primaryKeyName()}
 		for _, c := range cols {
 			pk.Columns = append(pk.Columns, c.name)
 		}
 		t.PrimaryKey = pk
 	}
 
-	var cur *schema.Index
-	var curTable, curOrigin string
-	flush := func() {
-		if cur == nil {
+	var ix *schema.Index
+	var ixTable, ixOrigin, skip string
+	flushIndex := func() {
+		if ix == nil {
 			return
 		}
-		t, def := set.Get(curTable), defs[curTable]
-		switch curOrigin {
+		t, def := set.Get(ixTable), defs[ixTable]
+		switch ixOrigin {
 		case "pk":
 		case "u":
-			u := &schema.Unique{Columns: cur.ColumnNames()}
+			u := &schema.Unique{Columns: ix.ColumnNames()}
 			u.Name = def.uniqueName(u.Columns)
 			t.Uniques = append(t.Uniques, u)
 		default:
-			t.Indexes = append(t.Indexes, cur)
+			t.Indexes = append(t.Indexes, ix)
 		}
-		cur = nil
+		ix = nil
 	}
-	skip := ""
-	err = dialects.ScanEach(ctx, q, indexesQuery, func(rows *sql.Rows) error {
-		var tname, iname, origin string
-		var unique, desc bool
-		var col sql.NullString
-		if err := rows.Scan(&tname, &iname, &unique, &origin, &col, &desc); err != nil {
-			return err
-		}
-		if set.Get(tname) == nil || iname == skip {
-			return nil
-		}
-		if cur == nil || cur.Name != iname || curTable != tname {
-			flush()
-			cur, curTable, curOrigin = &schema.Index{Name: iname, Unique: unique}, tname, origin
-		}
-		if !col.Valid { // an expression: schema cannot describe the index
-			cur, skip = nil, iname
-			return nil
-		}
-		cur.Columns = append(cur.Columns, schema.IndexColumn{Name: col.String, Desc: desc})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: inspect indexes: %w", err)
-	}
-	flush()
-
 	var fk *schema.ForeignKey
-	var fkTable string
-	var fkID int
+	var fkTable, fkID string
 	flushFK := func() {
 		if fk == nil {
 			return
 		}
-		t := set.Get(fkTable)
 		if slices.Contains(fk.RefColumns, "") { // REFERENCES t: its primary key
 			fk.RefColumns = nil
 			if rt := set.Get(fk.RefTable); rt != nil && rt.PrimaryKey != nil {
@@ -169,39 +136,59 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 			}
 		}
 		fk.Name = defs[fkTable].foreignKeyName(fk)
+		t := set.Get(fkTable)
 		t.ForeignKeys = append(t.ForeignKeys, fk)
 		fk = nil
 	}
-	err = dialects.ScanEach(ctx, q, foreignKeysQuery, func(rows *sql.Rows) error {
-		var tname, ref, from, onUpdate, onDelete string
-		var to sql.NullString
-		var id int
-		if err := rows.Scan(&tname, &id, &ref, &from, &to, &onUpdate, &onDelete); err != nil {
+	err = dialects.ScanEach(ctx, q, constraintsQuery, func(rows *sql.Rows) error {
+		var kind, tname, name string
+		var pos int
+		var col, a, b, c, d sql.NullString
+		if err := rows.Scan(&kind, &tname, &name, &pos, &col, &a, &b, &c, &d); err != nil {
 			return err
 		}
 		if set.Get(tname) == nil {
 			return nil
 		}
-		if fk == nil || fkTable != tname || fkID != id {
-			flushFK()
-			fk, fkTable, fkID = &schema.ForeignKey{
-				RefTable: ref,
-				OnDelete: dialects.ReferentialAction(onDelete),
-				OnUpdate: dialects.ReferentialAction(onUpdate),
-			}, tname, id
+		switch kind {
+		case "f": // name: id, a: referenced table, b: referenced column, c: ON UPDATE, d: ON DELETE
+			if fk == nil || fkTable != tname || fkID != name {
+				flushFK()
+				fk, fkTable, fkID = &schema.ForeignKey{
+					RefTable: a.String,
+					OnUpdate: dialects.ReferentialAction(c.String),
+					OnDelete: dialects.ReferentialAction(d.String),
+				}, tname, name
+			}
+			fk.Columns = append(fk.Columns, col.String)
+			fk.RefColumns = append(fk.RefColumns, b.String)
+		case "i": // a: unique, b: origin (c, u, pk), c: desc
+			if tname+"\x00"+name == skip {
+				return nil
+			}
+			if ix == nil || ix.Name != name || ixTable != tname {
+				flushIndex()
+				ix, ixTable, ixOrigin = &schema.Index{Name: name, Unique: a.String == "1"}, tname, b.String
+			}
+			if !col.Valid { // an expression: schema cannot describe the index
+				ix, skip = nil, tname+"\x00"+name
+				return nil
+			}
+			ix.Columns = append(ix.Columns, schema.IndexColumn{Name: col.String, Desc: c.String == "1"})
 		}
-		fk.Columns = append(fk.Columns, from)
-		fk.RefColumns = append(fk.RefColumns, to.String)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: inspect foreign keys: %w", err)
+		return nil, fmt.Errorf("sqlite: inspect indexes and foreign keys: %w", err)
 	}
 	flushFK()
+	flushIndex()
 
 	md := set.MetaData()
 	for _, t := range md.Tables {
-		defs[t.Name].apply(t)
+		if def := defs[t.Name]; def != nil {
+			def.apply(t)
+		}
 		dialects.SortTable(t)
 	}
 	return md, nil
@@ -275,7 +262,17 @@ type tableDef struct {
 	fks          []schema.ForeignKey // names, columns and referenced table
 }
 
+func (d *tableDef) primaryKeyName() string {
+	if d == nil {
+		return ""
+	}
+	return d.pkName
+}
+
 func (d *tableDef) uniqueName(cols []string) string {
+	if d == nil {
+		return ""
+	}
 	for _, u := range d.uniques {
 		if slices.Equal(u.Columns, cols) {
 			return u.Name
@@ -285,6 +282,9 @@ func (d *tableDef) uniqueName(cols []string) string {
 }
 
 func (d *tableDef) foreignKeyName(fk *schema.ForeignKey) string {
+	if d == nil {
+		return ""
+	}
 	for _, f := range d.fks {
 		if slices.Equal(f.Columns, fk.Columns) && f.RefTable == fk.RefTable &&
 			(len(f.RefColumns) == 0 || slices.Equal(f.RefColumns, fk.RefColumns)) {

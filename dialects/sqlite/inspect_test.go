@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,6 +170,7 @@ func TestInspectEdgeCases(t *testing.T) {
 		`CREATE INDEX ix_expr ON nr (lower(k))`,
 		`CREATE INDEX ix_part ON nr (n) WHERE n > 0`,
 		`CREATE INDEX ix_n ON nr (n)`,
+		`CREATE VIRTUAL TABLE docs USING fts4(body)`,
 	} {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(s, err)
@@ -178,6 +180,19 @@ func TestInspectEdgeCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The virtual table is not listed; its shadow tables are.
+	var shadow []*schema.Table
+	for _, tb := range md.Tables {
+		if strings.HasPrefix(tb.Name, "docs_") {
+			shadow = append(shadow, tb)
+		} else if tb.Name == "docs" {
+			t.Error("virtual table docs listed")
+		}
+	}
+	if len(shadow) == 0 {
+		t.Error("no shadow tables of docs")
+	}
+	md.Tables = slices.DeleteFunc(md.Tables, func(tb *schema.Table) bool { return strings.HasPrefix(tb.Name, "docs") })
 	want := &schema.MetaData{Tables: []*schema.Table{
 		{
 			Name: "nr",
