@@ -69,6 +69,9 @@ func (h *handle) Insert(ctx context.Context, v any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	if len(m.relations) > 0 {
+		return h.insertGraph(ctx, m, rows) // association.go
+	}
 	return h.insertRows(ctx, m, rows, nil)
 }
 
@@ -774,6 +777,15 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 			}
 		}
 		return nil
+	}
+	if h.needsCascade(m) {
+		// ORM-side cascade:delete relations (association.go).
+		return h.atomically(ctx, func(h *handle) error {
+			if err := h.cascadeDelete(ctx, m, rows); err != nil {
+				return err
+			}
+			return run(h)
+		})
 	}
 	if len(rows) > 1 {
 		return h.atomically(ctx, run)
