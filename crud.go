@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
+	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 
@@ -77,11 +79,24 @@ func (h *handle) Insert(ctx context.Context, v any) error {
 
 // insertRows inserts rows of model m; conflict, when set, makes it an upsert.
 func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value, conflict *Conflict) error {
+	var memo defaultMemo
 	for _, r := range rows {
+		memo.reset()
+		if conflict != nil {
+			// An upsert writes the row either way: refresh the
+			// onupdate_fn columns (UpdatedAt) even when they are set.
+			for _, f := range m.fields {
+				if f.onUpdate != nil {
+					if err := assignValue(f.of(r), memo.call(f.onUpdate)); err != nil {
+						return h.db.wrapErr("upsert "+m.table.Name, fmt.Errorf("field %s: onupdate_fn: %w", f.name, err))
+					}
+				}
+			}
+		}
 		for _, f := range m.fields {
 			if f.insertDefault != nil {
 				if fv := f.of(r); fv.IsZero() {
-					if err := assignValue(fv, f.insertDefault()); err != nil {
+					if err := assignValue(fv, memo.call(f.insertDefault)); err != nil {
 						return h.db.wrapErr("insert "+m.table.Name, fmt.Errorf("field %s: default_fn: %w", f.name, err))
 					}
 				}
@@ -144,6 +159,34 @@ func (h *handle) atomically(ctx context.Context, fn func(h *handle) error) error
 		return fn(h)
 	}
 	return h.db.Transaction(ctx, func(s *Session) error { return fn(&s.handle) })
+}
+
+// defaultMemo evaluates the client-side defaults of one row. A function
+// that returns a time.Time is called once per row, so that the CreatedAt
+// and UpdatedAt of a new row are equal; others (e.g. UUIDs) are called for
+// each field.
+type defaultMemo struct {
+	fns  []unsafe.Pointer
+	vals []any
+}
+
+func (dm *defaultMemo) reset() { dm.fns, dm.vals = dm.fns[:0], dm.vals[:0] }
+
+func (dm *defaultMemo) call(fn DefaultFunc) any {
+	// A func value is a pointer to its closure: the same closure (the
+	// same registered function) has the same pointer.
+	id := *(*unsafe.Pointer)(unsafe.Pointer(&fn))
+	for i, p := range dm.fns {
+		if p == id {
+			return dm.vals[i]
+		}
+	}
+	v := fn()
+	if _, ok := v.(time.Time); ok {
+		dm.fns = append(dm.fns, id)
+		dm.vals = append(dm.vals, v)
+	}
+	return v
 }
 
 func popcount(x uint64) int {
@@ -501,15 +544,6 @@ func (h *handle) Upsert(ctx context.Context, v any, c *Conflict) error {
 	if c == nil {
 		c = OnConflict()
 	}
-	for _, r := range rows {
-		for _, f := range m.fields {
-			if f.onUpdate != nil && f.insertDefault == nil {
-				if err := assignValue(f.of(r), f.onUpdate()); err != nil {
-					return h.db.wrapErr("upsert "+m.table.Name, fmt.Errorf("field %s: onupdate_fn: %w", f.name, err))
-				}
-			}
-		}
-	}
 	return h.insertRows(ctx, m, rows, c)
 }
 
@@ -687,15 +721,53 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 				return h.db.wrapErr(op, err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
+				// MySQL counts changed rows unless the connection has
+				// clientFoundRows (Open sets it; New and Wrap take the
+				// pool as it is): an UPDATE writing the values the row
+				// already has affects none. Check that the row exists.
+				found, err := h.pkExists(ctx, m, args[len(set):])
+				if err != nil {
+					return h.db.wrapErr(op, err)
+				}
+				if !found {
+					return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
+				}
 			}
 		}
 		return nil
+	}
+	if h.needsCascade(m) {
+		// ORM-side cascade:delete relations (association.go).
+		return h.atomically(ctx, func(h *handle) error {
+			if err := h.cascadeDelete(ctx, m, rows); err != nil {
+				return err
+			}
+			return run(h)
+		})
 	}
 	if len(rows) > 1 {
 		return h.atomically(ctx, run)
 	}
 	return run(h)
+}
+
+// pkExists reports whether m's table has a row with the primary key pk.
+func (h *handle) pkExists(ctx context.Context, m *model, pk []any) (bool, error) {
+	d := h.db.dialect
+	var b strings.Builder
+	b.WriteString("SELECT 1 FROM ")
+	b.WriteString(d.Quote(m.table.Name))
+	pkWhere(d, &b, m, 1)
+	rows, err := h.query(ctx, b.String(), pk)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	found := rows.Next()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	return found, rows.Close()
 }
 
 // updateFields resolves the columns an Update writes.
@@ -777,15 +849,6 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 			}
 		}
 		return nil
-	}
-	if h.needsCascade(m) {
-		// ORM-side cascade:delete relations (association.go).
-		return h.atomically(ctx, func(h *handle) error {
-			if err := h.cascadeDelete(ctx, m, rows); err != nil {
-				return err
-			}
-			return run(h)
-		})
 	}
 	if len(rows) > 1 {
 		return h.atomically(ctx, run)

@@ -554,8 +554,8 @@ func (q *Q[T]) SQL() (string, []any, error) {
 type rowsIter[T any] struct {
 	rows *sql.Rows
 	rs   *rowScanner
-	db *DB
-	op string
+	db   *DB
+	op   string
 }
 
 // expandable reports whether a bind argument is a list to expand.
