@@ -132,7 +132,11 @@ func (e *ModelError) Error() string {
 		b.WriteString(e.Field)
 	}
 	if e.Tag != "" {
-		fmt.Fprintf(&b, ": tag %q", e.Tag)
+		if strings.Contains(e.Tag, `"`) && !strings.Contains(e.Tag, "`") {
+			fmt.Fprintf(&b, ": tag `%s`", e.Tag)
+		} else {
+			fmt.Fprintf(&b, ": tag %q", e.Tag)
+		}
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
@@ -461,7 +465,11 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 			s, err2 = strconv.Atoi(scaleOpt)
 		}
 		if err1 != nil || err2 != nil || p <= 0 || s < 0 || s > p {
-			return b.errf(name, "precision:"+precOpt, "precision must be a positive integer and scale between 0 and precision")
+			tag := "precision:" + precOpt
+			if scaleOpt != "" {
+				tag += ";scale:" + scaleOpt
+			}
+			return b.errf(name, tag, "precision must be a positive integer and scale between 0 and precision")
 		}
 		switch typ.Kind {
 		case schema.Decimal, schema.Double, schema.Float:
@@ -653,7 +661,11 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 	}
 	f.nullish = col.Nullable && !f.ptr && !nullableGoType(sf.Type)
 	if _, dup := b.m.byCol[col.Name]; dup {
-		return b.errf(name, "", "duplicate column %q (also mapped by field %s); rename one with db:\"...\" or use prefix on the embedded struct", col.Name, b.m.byCol[col.Name].name)
+		dupTag := ""
+		if dbTag != "" {
+			dupTag = `db:"` + dbTag + `"`
+		}
+		return b.errf(name, dupTag, "duplicate column %q (also mapped by field %s); rename one with db:\"...\" or use prefix on the embedded struct", col.Name, b.m.byCol[col.Name].name)
 	}
 	b.m.byCol[col.Name] = f
 	b.m.byName[name] = f
@@ -840,18 +852,29 @@ func sortIndexColumns(ib *indexBuild) {
 	ib.ix.Columns = cols
 }
 
+// fieldOf returns the Go field path of column c, or "" when no field maps
+// it (a column added by ConfigureTable).
+func (b *builder) fieldOf(c string) string {
+	if f := b.m.byCol[c]; f != nil {
+		return f.name
+	}
+	return ""
+}
+
 // validateTable checks what every table must satisfy, after tags and
 // after ConfigureTable.
 func (b *builder) validateTable() error {
 	tbl := b.m.table
 	has := func(c string) bool { return tbl.Column(c) != nil }
 	names := map[string]string{}
-	claim := func(kind, name string) error {
+	// claim records a constraint name; field and tag locate the
+	// constraint in the model for the error.
+	claim := func(kind, name, field, tag string) error {
 		if name == "" {
 			return nil
 		}
 		if other, ok := names[name]; ok {
-			return b.errf("", "", "%s name %q is already used by a %s", kind, name, other)
+			return b.errf(field, tag, "%s name %q is already used by a %s", kind, name, other)
 		}
 		names[name] = kind
 		return nil
@@ -871,31 +894,31 @@ func (b *builder) validateTable() error {
 		}
 	}
 	for _, u := range tbl.Uniques {
-		if err := claim("unique constraint", u.Name); err != nil {
+		if err := claim("unique constraint", u.Name, b.fieldOf(firstOf(u.Columns)), "unique:"+u.Name); err != nil {
 			return err
 		}
 		for _, c := range u.Columns {
 			if !has(c) {
-				return b.errf("", "unique:"+u.Name, "unique constraint column %q does not exist", c)
+				return b.errf(b.fieldOf(firstOf(u.Columns)), "unique:"+u.Name, "unique constraint column %q does not exist", c)
 			}
 		}
 	}
 	for _, ix := range tbl.Indexes {
-		if err := claim("index", ix.Name); err != nil {
+		if err := claim("index", ix.Name, b.fieldOf(firstOf(ix.ColumnNames())), "index:"+ix.Name); err != nil {
 			return err
 		}
 		for _, c := range ix.Columns {
 			if !has(c.Name) {
-				return b.errf("", "index:"+ix.Name, "index column %q does not exist", c.Name)
+				return b.errf(b.fieldOf(firstOf(ix.ColumnNames())), "index:"+ix.Name, "index column %q does not exist", c.Name)
 			}
 		}
 	}
 	for _, fk := range tbl.ForeignKeys {
-		if err := claim("foreign key", fk.Name); err != nil {
+		if err := claim("foreign key", fk.Name, b.fieldOf(firstOf(fk.Columns)), "fk_name:"+fk.Name); err != nil {
 			return err
 		}
 		if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) {
-			return b.errf("", "fk:"+fk.Name, "foreign key %q has %d columns but references %d", fk.Name, len(fk.Columns), len(fk.RefColumns))
+			return b.errf(b.fieldOf(firstOf(fk.Columns)), "fk:"+fk.Name, "foreign key %q has %d columns but references %d", fk.Name, len(fk.Columns), len(fk.RefColumns))
 		}
 		for _, c := range fk.Columns {
 			if !has(c) {
@@ -905,13 +928,13 @@ func (b *builder) validateTable() error {
 		if fk.OnDelete == schema.SetNull {
 			for _, c := range fk.Columns {
 				if !tbl.Column(c).Nullable {
-					return b.errf("", "on_delete:set null", "ON DELETE SET NULL on foreign key %q needs nullable column %q (use a pointer type)", fk.Name, c)
+					return b.errf(b.fieldOf(c), "on_delete:set null", "ON DELETE SET NULL on foreign key %q needs nullable column %q (use a pointer type)", fk.Name, c)
 				}
 			}
 		}
 	}
 	for _, ck := range tbl.Checks {
-		if err := claim("check constraint", ck.Name); err != nil {
+		if err := claim("check constraint", ck.Name, "", "check:"+ck.Name); err != nil {
 			return err
 		}
 		if ck.Expr == "" {
@@ -919,6 +942,13 @@ func (b *builder) validateTable() error {
 		}
 	}
 	return nil
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 func isIntegerKind(k schema.Kind) bool {
