@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx/reflectx"
 )
 
 // fieldOf returns the field of struct value v (addressable), allocating
@@ -18,7 +16,18 @@ func (f *field) of(v reflect.Value) reflect.Value {
 	if len(f.index) == 1 {
 		return v.Field(f.index[0])
 	}
-	return reflectx.FieldByIndexes(v, f.index)
+	// Not reflectx.FieldByIndexes: it also allocates the field itself
+	// when it is a nil pointer, turning a NULL into a zero value.
+	for i, x := range f.index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
 }
 
 // arg returns the value to bind for f in struct value v: JSON is
