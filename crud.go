@@ -658,6 +658,11 @@ func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Val
 // Columns with an onupdate_fn are always refreshed and written. It returns
 // ErrNotFound when no row has the key.
 func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
+	return h.update(ctx, v, false, columns)
+}
+
+// update is Update; live restricts it to rows not soft-deleted.
+func (h *handle) update(ctx context.Context, v any, live bool, columns []string) error {
 	m, rows, err := h.structRows("update", v)
 	if err != nil {
 		return err
@@ -673,7 +678,11 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 	if len(set) == 0 {
 		return fmt.Errorf("orm: %s: no columns to update", op)
 	}
+	live = live && m.softDelete != nil
 	key := shapeKey{op: 'u', conflict: strings.Join(columns, ",")}
+	if live {
+		key.op = 'U'
+	}
 	var query string
 	if s, ok := m.sqlCache.Load(key); ok {
 		query = s.(string)
@@ -692,6 +701,9 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 			b.WriteString(d.Placeholder(i + 1))
 		}
 		pkWhere(d, &b, m, len(set)+1)
+		if live {
+			writeLive(d, &b, m)
+		}
 		query = b.String()
 		m.sqlCache.Store(key, query)
 	}
@@ -725,7 +737,7 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 				// clientFoundRows (Open sets it; New and Wrap take the
 				// pool as it is): an UPDATE writing the values the row
 				// already has affects none. Check that the row exists.
-				found, err := h.pkExists(ctx, m, args[len(set):])
+				found, err := h.pkExists(ctx, m, live, args[len(set):])
 				if err != nil {
 					return h.db.wrapErr(op, err)
 				}
@@ -751,13 +763,23 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 	return run(h)
 }
 
+// writeLive appends the condition that a soft-deletable row is not deleted.
+func writeLive(d dialects.Dialect, b *strings.Builder, m *model) {
+	b.WriteString(" AND ")
+	b.WriteString(d.Quote(m.softDelete.col.Name))
+	b.WriteString(" IS NULL")
+}
+
 // pkExists reports whether m's table has a row with the primary key pk.
-func (h *handle) pkExists(ctx context.Context, m *model, pk []any) (bool, error) {
+func (h *handle) pkExists(ctx context.Context, m *model, live bool, pk []any) (bool, error) {
 	d := h.db.dialect
 	var b strings.Builder
 	b.WriteString("SELECT 1 FROM ")
 	b.WriteString(d.Quote(m.table.Name))
 	pkWhere(d, &b, m, 1)
+	if live {
+		writeLive(d, &b, m)
+	}
 	rows, err := h.query(ctx, b.String(), pk)
 	if err != nil {
 		return false, err
@@ -820,12 +842,24 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 		return err
 	}
 	if m.softDelete != nil && !hard {
-		for _, r := range rows {
-			if err := assignValue(m.softDelete.of(r), Now()); err != nil {
+		// Soft delete: set DeletedAt on rows not deleted yet (a deleted
+		// row counts as absent, as for Get), restoring the field on error.
+		old := make([]reflect.Value, len(rows))
+		now := Now()
+		for i, r := range rows {
+			fv := m.softDelete.of(r)
+			old[i] = reflect.ValueOf(fv.Interface())
+			if err := assignValue(fv, now); err != nil {
 				return err
 			}
 		}
-		return h.Update(ctx, v, m.softDelete.col.Name)
+		err := h.update(ctx, v, true, []string{m.softDelete.col.Name})
+		if err != nil {
+			for i, r := range rows {
+				m.softDelete.of(r).Set(old[i])
+			}
+		}
+		return err
 	}
 	op := "delete " + m.table.Name
 	d := h.db.dialect

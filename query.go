@@ -267,23 +267,36 @@ func writeLimit(b *strings.Builder, limit, offset int) {
 	}
 }
 
+// renderConds folds conditions left to right: each Where is ANDed and
+// each Or is ORed with everything before it, so Where(a).Or(b).Where(c)
+// is (a OR b) AND c.
 func renderConds(cs []cond) string {
 	if len(cs) == 1 {
 		return cs[0].sql
 	}
 	var b strings.Builder
-	b.WriteByte('(')
+	hasOr := false // b has an OR at its top level
 	for i, c := range cs {
-		if i > 0 {
-			if c.or {
-				b.WriteString(") OR (")
-			} else {
-				b.WriteString(") AND (")
+		switch {
+		case i == 0:
+		case c.or:
+			b.WriteString(" OR ")
+			hasOr = true
+		default:
+			if hasOr {
+				s := b.String()
+				b.Reset()
+				b.WriteByte('(')
+				b.WriteString(s)
+				b.WriteByte(')')
+				hasOr = false
 			}
+			b.WriteString(" AND ")
 		}
+		b.WriteByte('(')
 		b.WriteString(c.sql)
+		b.WriteByte(')')
 	}
-	b.WriteByte(')')
 	return b.String()
 }
 
@@ -323,17 +336,15 @@ func (q *Q[T]) rows(ctx context.Context) (*rowsIter[T], error) {
 	return &rowsIter[T]{rows: rows, rs: newRowScanner(plan), db: q.h.db, op: op}, nil
 }
 
-// All returns every matching row.
+// All returns every matching row (an empty, non-nil slice when none match).
 func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	it, err := q.rows(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer it.rows.Close()
-	var out []T
-	if q.limit > 0 {
-		out = make([]T, 0, min(q.limit, 1024))
-	}
+	// Never nil, as raw Select: no rows is an empty slice.
+	out := make([]T, 0, min(max(q.limit, 0), 1024))
 	for it.rows.Next() {
 		var zero T
 		out = append(out, zero)
@@ -356,13 +367,15 @@ func (q *Q[T]) First(ctx context.Context) (*T, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	if len(q.order) == 0 {
-		for _, f := range q.m.pk {
-			q.order = append(q.order, q.h.db.dialect.Quote(q.m.table.Name)+"."+q.h.db.dialect.Quote(f.col.Name))
+	c := *q // leave q as it was
+	if len(c.order) == 0 {
+		c.order = nil
+		for _, f := range c.m.pk {
+			c.order = append(c.order, c.h.db.dialect.Quote(c.m.table.Name)+"."+c.h.db.dialect.Quote(f.col.Name))
 		}
 	}
-	q.limit = 1
-	return q.One(ctx)
+	c.limit = 1
+	return c.One(ctx)
 }
 
 // One returns the only matching row: ErrNotFound when there is none.
@@ -466,7 +479,11 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 		}
 		b.WriteString(d.Quote(f.col.Name))
 		b.WriteString(" = ?")
-		set.args = append(set.args, values[k])
+		a, err := fieldArg(q.m, f, values[k])
+		if err != nil {
+			return 0, fmt.Errorf("orm: update %s: %w", q.m.table.Name, err)
+		}
+		set.args = append(set.args, a)
 		seen[f] = true
 	}
 	for _, f := range q.m.fields {
@@ -474,13 +491,9 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 			b.WriteString(", ")
 			b.WriteString(d.Quote(f.col.Name))
 			b.WriteString(" = ?")
-			v := reflect.New(f.typ).Elem()
-			if err := assignValue(v, f.onUpdate()); err != nil {
-				return 0, err
-			}
-			a, err := f.arg(v.Addr().Elem())
+			a, err := fieldArg(q.m, f, f.onUpdate())
 			if err != nil {
-				return 0, err
+				return 0, fmt.Errorf("orm: update %s: field %s: onupdate_fn: %w", q.m.table.Name, f.name, err)
 			}
 			set.args = append(set.args, a)
 		}
@@ -491,6 +504,17 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 		return 0, err
 	}
 	return q.h.execCount(ctx, "update "+q.m.table.Name, s, args)
+}
+
+// fieldArg converts x, a value for field f, to the bind argument f would
+// give it in a row (JSON marshalled, times in UTC microseconds). A value
+// that does not fit the field's type is bound as it is.
+func fieldArg(m *model, f *field, x any) (any, error) {
+	row := reflect.New(m.typ).Elem()
+	if x == nil || assignValue(f.of(row), x) != nil {
+		return x, nil
+	}
+	return f.arg(row)
 }
 
 // Iter returns the matching rows one at a time, for results too large to
