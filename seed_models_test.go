@@ -2,6 +2,9 @@ package orm_test
 
 import (
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,6 +132,34 @@ type DepartmentEmployee struct {
 
 func seedModels() []any {
 	return []any{&User{}, &Test{}, &MyTable{}, &SeedAddressRow{}, &Parent{}, &Child{}, &Department{}, &Employee{}, &DepartmentEmployee{}}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestSeedModelsDDL compares the statements CreateTablesSQL produces for
+// each seed table with testdata/ddl/<dialect>/<table>.sql; run with
+// -update to rewrite them.
+func TestSeedModelsDDL(t *testing.T) {
+	md, err := openSQLiteMemory(t).MetaData(seedModels()...)
+	require.NoError(t, err)
+	for _, name := range []string{"sqlite", "postgres", "mysql"} {
+		d, err := dialects.ForDriver(name)
+		require.NoError(t, err)
+		for _, tbl := range md.Tables {
+			stmts, err := orm.CreateTablesSQL(d, &schema.MetaData{Tables: []*schema.Table{tbl}})
+			require.NoError(t, err)
+			got := strings.Join(stmts, ";\n\n") + ";\n"
+			path := filepath.Join("testdata", "ddl", name, tbl.Name+".sql")
+			if *update {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+				continue
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test -run TestSeedModelsDDL -update")
+			assert.Equal(t, string(want), got, "%s (rewrite with -update)", path)
+		}
+	}
 }
 
 // Helpers to write expected tables compactly.
