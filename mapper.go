@@ -876,11 +876,20 @@ func (b *builder) validateTable() error {
 		if other, ok := names[name]; ok {
 			return b.errf(field, tag, "%s name %q is already used by a %s", kind, name, other)
 		}
+		if len(name) > maxIdentifier {
+			return b.errf(field, tag, "%s name %q is %d bytes long; the databases keep %d", kind, name, len(name), maxIdentifier)
+		}
 		names[name] = kind
 		return nil
 	}
+	if len(tbl.Name) > maxIdentifier {
+		return b.errf("", "", "table name %q is %d bytes long; PostgreSQL keeps %d and MySQL 64: choose a shorter name with TableName()", tbl.Name, len(tbl.Name), maxIdentifier)
+	}
 	seen := map[string]bool{}
 	for _, c := range tbl.Columns {
+		if len(c.Name) > maxIdentifier {
+			return b.errf(b.fieldOf(c.Name), "", "column name %q is %d bytes long; the databases keep %d: choose a shorter one with db:\"...\"", c.Name, len(c.Name), maxIdentifier)
+		}
 		if seen[c.Name] {
 			return b.errf("", "", "duplicate column %q", c.Name)
 		}

@@ -1,6 +1,7 @@
 package orm_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tagorm/orm"
+	"github.com/tagorm/orm/migration"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -171,14 +173,14 @@ func TestIndexOrder(t *testing.T) {
 	assert.Equal(t, []string{"f", "g"}, tbl.Uniques[0].Columns)
 }
 
-type AVeryLongTableNameThatGoesOnAndOnAndOnForeverAndEver struct {
+type AVeryLongTableNameThatGoesOnAndOnForever struct {
 	ID                                         int64
-	AnEvenLongerColumnNameThatNoDatabaseKeeps1 int64 `orm:"index;unique;check:a_very_long_column_check > 0"`
+	AnEvenLongerColumnNameThatNoDatabaseKeeps1 int64 `orm:"index;unique;check:an_even_longer_column_name_that_no_database_keeps1 > 0"`
 	AnEvenLongerColumnNameThatNoDatabaseKeeps2 int64 `orm:"index"`
 }
 
 func TestConstraintNameTruncation(t *testing.T) {
-	tbl := tableOf(t, openSQLiteMemory(t), &AVeryLongTableNameThatGoesOnAndOnAndOnForeverAndEver{})
+	tbl := tableOf(t, openSQLiteMemory(t), &AVeryLongTableNameThatGoesOnAndOnForever{})
 	names := []string{tbl.PrimaryKey.Name, tbl.Uniques[0].Name, tbl.Checks[0].Name}
 	for _, x := range tbl.Indexes {
 		names = append(names, x.Name)
@@ -192,6 +194,43 @@ func TestConstraintNameTruncation(t *testing.T) {
 	// Two long names that share their first 63 characters still differ.
 	assert.NotEqual(t, tbl.Indexes[0].Name, tbl.Indexes[1].Name)
 	assert.True(t, strings.HasPrefix(tbl.Indexes[0].Name, "ix_a_very_long_table_name"))
+
+	// The databases keep the generated names as they are.
+	eachDB(t, []any{&AVeryLongTableNameThatGoesOnAndOnForever{}}, func(t *testing.T, db *orm.DB) {
+		live, err := migration.Inspect(context.Background(), db)
+		require.NoError(t, err)
+		got := live.Table(tbl.Name)
+		require.NotNil(t, got)
+		var gotNames []string
+		for _, x := range got.Indexes {
+			gotNames = append(gotNames, x.Name)
+		}
+		for _, u := range got.Uniques {
+			gotNames = append(gotNames, u.Name)
+		}
+		for _, x := range tbl.Indexes {
+			assert.Contains(t, gotNames, x.Name)
+		}
+		assert.Contains(t, gotNames, tbl.Uniques[0].Name)
+		require.Len(t, got.Checks, 1)
+		assert.Equal(t, tbl.Checks[0].Name, got.Checks[0].Name)
+		// Idempotent: the second run finds every table.
+		require.NoError(t, orm.AutoMigrate(db, &AVeryLongTableNameThatGoesOnAndOnForever{}))
+	})
+}
+
+type ALongTableNameThatIsLongerThanSixtyThreeBytesWhichNoDatabaseKeeps struct {
+	ID int64
+}
+
+type BadLongColumn struct {
+	ID                                                                  int64
+	AColumnNameThatIsLongerThanSixtyThreeBytesWhichTheDatabasesTruncate int
+}
+
+type BadLongIndexName struct {
+	ID int64
+	A  int `orm:"index:an_index_name_that_is_longer_than_sixty_three_bytes_which_is_too_long"`
 }
 
 // Bad models: each must fail with ErrInvalidModel, naming the struct, the
@@ -354,6 +393,9 @@ func TestBadModels(t *testing.T) {
 		{&BadSoftDelete{}, "Deleted", "soft_delete"},
 		{&BadDatetimePrecision{}, "At", "precision:9"},
 		{&BadNameClash{}, "B", "index:same"},
+		{&ALongTableNameThatIsLongerThanSixtyThreeBytesWhichNoDatabaseKeeps{}, "", ""},
+		{&BadLongColumn{}, "AColumnNameThatIsLongerThanSixtyThreeBytesWhichTheDatabasesTruncate", ""},
+		{&BadLongIndexName{}, "A", "index:an_index_name"},
 		{&BadCheckClash{}, "", "check:ck_x"},
 	} {
 		name := strings.TrimPrefix(strings.TrimPrefix(typeName(c.model), "*"), "orm_test.")
