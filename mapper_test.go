@@ -49,6 +49,11 @@ func TestToSnake(t *testing.T) {
 		"A":                  "a",
 		"":                   "",
 		"ÉtéID":              "été_id",
+		"UserIDs":            "user_ids",
+		"URLsByHost":         "urls_by_host",
+		"IDsTotal":           "ids_total",
+		"HTTPServers":        "http_servers",
+		"Status":             "status",
 	} {
 		assert.Equal(t, want, orm.ToSnake(in), "ToSnake(%q)", in)
 	}

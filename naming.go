@@ -37,7 +37,11 @@ func ToSnake(s string) string {
 		if unicode.IsUpper(r) {
 			if i > 0 {
 				prev := runes[i-1]
-				nextLower := i+1 < len(runes) && unicode.IsLower(runes[i+1])
+				// A lower-case letter after an upper-case run starts a new
+				// word ("HTTPServer" → "http_server"), except the plural s
+				// of an acronym ("UserIDs" → "user_ids").
+				pluralS := i+1 < len(runes) && runes[i+1] == 's' && (i+2 == len(runes) || !unicode.IsLower(runes[i+2]))
+				nextLower := i+1 < len(runes) && unicode.IsLower(runes[i+1]) && !pluralS
 				if prev != '_' && (unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower)) {
 					b.WriteByte('_')
 				}
