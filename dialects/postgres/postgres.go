@@ -252,7 +252,12 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 		info.Columns = detailColumns(pe.Detail)
 	case "23503":
 		info.Kind = dialects.ForeignKeyViolation
-		info.Columns = detailColumns(pe.Detail)
+		// On a delete of a referenced row the detail ("Key (id)=(1) is
+		// still referenced from table ...") names the referenced
+		// table's columns, not those of TableName (the referencing one).
+		if !strings.Contains(pe.Detail, "is still referenced") {
+			info.Columns = detailColumns(pe.Detail)
+		}
 	case "23502":
 		info.Kind = dialects.NotNullViolation
 		if pe.ColumnName != "" {
