@@ -153,8 +153,11 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 }
 
 // atomically runs fn in a transaction, or in a savepoint when h already is
-// a transaction.
+// a transaction, so that fn's statements take effect together or not at all.
 func (h *handle) atomically(ctx context.Context, fn func(h *handle) error) error {
+	if h.sess != nil {
+		return h.sess.Transaction(ctx, func(s *Session) error { return fn(&s.handle) })
+	}
 	if _, inTx := h.ex.(*sqlx.Tx); inTx {
 		return fn(h)
 	}

@@ -27,8 +27,9 @@ type Handle interface {
 // handle holds the methods *DB and *Session share: CRUD and raw SQL run
 // the same way inside and outside a transaction.
 type handle struct {
-	db *DB
-	ex execer
+	db   *DB
+	ex   execer
+	sess *Session // set when ex is a Session's transaction
 }
 
 func (h *handle) base() *handle { return h }
@@ -89,6 +90,7 @@ func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) 
 	}
 	s := &Session{tx: tx}
 	s.handle = handle{db: db, ex: tx}
+	s.sess = s
 	return s, nil
 }
 
