@@ -1,0 +1,153 @@
+package dialects
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/tagorm/orm/schema"
+)
+
+// Migrator is implemented by dialects that can change an existing schema:
+// one method per schema change primitive, each returning the statements
+// that perform it, in order (often one, sometimes none: SQLite has no
+// comments).
+//
+// It is optional, like Inspector; the migration package discovers it with
+// a type assertion. The table argument t is the table as it is after the
+// change (its name is the current name; dialects read the primary key,
+// enum type names and column definitions from it).
+//
+// A dialect whose ALTER TABLE cannot perform a change returns an error
+// wrapping ErrNeedsRebuild; the migration package then rebuilds the table
+// through Rebuilder (SQLite).
+type Migrator interface {
+	// DropTable drops t (PostgreSQL also drops the enum types named after
+	// its columns when nothing else uses them).
+	DropTable(t *schema.Table) ([]string, error)
+	// RenameTable renames table from to to.
+	RenameTable(from, to string) ([]string, error)
+	// AddColumn adds c to t (t already lists c).
+	AddColumn(t *schema.Table, c *schema.Column) ([]string, error)
+	// DropColumn drops c from t.
+	DropColumn(t *schema.Table, c *schema.Column) ([]string, error)
+	// RenameColumn renames column from of t to to.
+	RenameColumn(t *schema.Table, from, to string) ([]string, error)
+	// AlterColumn changes the type, nullability, default or comment of a
+	// column, as ch says.
+	AlterColumn(t *schema.Table, ch ColumnChange) ([]string, error)
+	// DropIndex drops ix of t.
+	DropIndex(t *schema.Table, ix *schema.Index) ([]string, error)
+	// AddUnique adds the unique constraint u to t.
+	AddUnique(t *schema.Table, u *schema.Unique) ([]string, error)
+	// DropUnique drops the unique constraint u of t.
+	DropUnique(t *schema.Table, u *schema.Unique) ([]string, error)
+	// DropForeignKey drops fk of t.
+	DropForeignKey(t *schema.Table, fk *schema.ForeignKey) ([]string, error)
+	// AddCheck adds the check constraint ck to t.
+	AddCheck(t *schema.Table, ck *schema.Check) ([]string, error)
+	// DropCheck drops the check constraint ck of t.
+	DropCheck(t *schema.Table, ck *schema.Check) ([]string, error)
+	// AlterPrimaryKey replaces the primary key from (nil: none) with to
+	// (nil: none).
+	AlterPrimaryKey(t *schema.Table, from, to *schema.PrimaryKey) ([]string, error)
+	// SetTableComment sets the comment of t ("" removes it).
+	SetTableComment(t *schema.Table, comment string) ([]string, error)
+	// AddEnumValues adds values to the enum type of column c of t (c
+	// already lists every value, in order). PostgreSQL's ALTER TYPE ...
+	// ADD VALUE cannot run in a transaction block before PostgreSQL 12,
+	// and from 12 on the new value cannot be used in the transaction that
+	// added it: dialects with NativeEnum expect these statements to run
+	// (and commit) before the rest of a migration.
+	AddEnumValues(t *schema.Table, c *schema.Column, values []string) ([]string, error)
+}
+
+// ColumnChange describes an AlterColumn: the live column From, the
+// target column To, and what differs between them.
+type ColumnChange struct {
+	From, To *schema.Column
+	Type     bool
+	Null     bool
+	Default  bool
+	Comment  bool
+}
+
+// ErrNeedsRebuild is wrapped by Migrator methods whose change ALTER TABLE
+// cannot make: the table must be rebuilt (see Rebuilder).
+var ErrNeedsRebuild = errors.New("ALTER TABLE cannot make this change: the table must be rebuilt")
+
+// Rebuilder is implemented by dialects that make some changes by
+// rebuilding a table (SQLite): create a new table with the target
+// definition, copy the rows, drop the old table, rename the new one and
+// recreate indexes and triggers.
+type Rebuilder interface {
+	// RebuildTable returns the statements that turn the live table from
+	// into to, keeping its rows. sources maps each column of to that
+	// takes its values from a column of from to that column's name
+	// (renamed columns map to their old name; new columns are absent).
+	// q is read for what schema.Table does not describe (triggers); it
+	// may be nil when only the SQL is wanted.
+	//
+	// The statements run inside the migration's transaction, with
+	// foreign key enforcement switched off by MigrationSession.
+	RebuildTable(ctx context.Context, q Querier, from, to *schema.Table, sources map[string]string) ([]string, error)
+}
+
+// MigrationSession is implemented by dialects that must prepare the
+// connection a migration runs on, or verify the result before commit.
+type MigrationSession interface {
+	// PrepareConn runs on the migration's dedicated connection before its
+	// transaction begins (SQLite: PRAGMA foreign_keys=OFF, which is a
+	// no-op inside a transaction). restore undoes it after the
+	// transaction ends; when restore fails the connection must not be
+	// reused.
+	PrepareConn(ctx context.Context, conn *sql.Conn) (restore func(context.Context) error, err error)
+	// BeforeCommit runs inside the transaction after the last change
+	// (SQLite: PRAGMA foreign_key_check); an error rolls it back.
+	BeforeCommit(ctx context.Context, q Querier) error
+}
+
+// AlterTable returns "ALTER TABLE <t> " + rest, t quoted by d.
+func AlterTable(d Dialect, t string, rest ...string) string {
+	return "ALTER TABLE " + d.Quote(t) + " " + strings.Join(rest, "")
+}
+
+// AddUnique returns "ALTER TABLE t ADD [CONSTRAINT name] UNIQUE (cols)".
+func (r *DDL) AddUnique(t *schema.Table, u *schema.Unique) string {
+	var b strings.Builder
+	b.WriteString("ALTER TABLE ")
+	b.WriteString(r.Dialect.Quote(t.Name))
+	b.WriteString(" ADD ")
+	writeConstraintName(&b, r.Dialect, u.Name)
+	b.WriteString("UNIQUE (")
+	WriteQuotedList(&b, r.Dialect, u.Columns)
+	b.WriteByte(')')
+	return b.String()
+}
+
+// AddCheck returns "ALTER TABLE t ADD [CONSTRAINT name] CHECK (expr)".
+func (r *DDL) AddCheck(t *schema.Table, ck *schema.Check) string {
+	var b strings.Builder
+	b.WriteString("ALTER TABLE ")
+	b.WriteString(r.Dialect.Quote(t.Name))
+	b.WriteString(" ADD ")
+	writeConstraintName(&b, r.Dialect, ck.Name)
+	b.WriteString("CHECK (")
+	b.WriteString(ck.Expr)
+	b.WriteByte(')')
+	return b.String()
+}
+
+// PrimaryKeyClause returns "[CONSTRAINT name] PRIMARY KEY (cols)", with
+// the name only when NamedPrimaryKey is set.
+func (r *DDL) PrimaryKeyClause(pk *schema.PrimaryKey) string {
+	var b strings.Builder
+	if r.NamedPrimaryKey {
+		writeConstraintName(&b, r.Dialect, pk.Name)
+	}
+	b.WriteString("PRIMARY KEY (")
+	WriteQuotedList(&b, r.Dialect, pk.Columns)
+	b.WriteByte(')')
+	return b.String()
+}

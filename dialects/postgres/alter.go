@@ -1,0 +1,241 @@
+package postgres
+
+import (
+	"strings"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/schema"
+)
+
+var _ dialects.Migrator = Dialect{}
+
+// ignoreDependents wraps stmt in a DO block that ignores
+// dependent_objects_still_exist (a shared enum type still in use).
+func ignoreError(stmt, condition string) string {
+	tag := "$tagorm$"
+	for strings.Contains(stmt, tag) {
+		tag = "$" + tag[1:len(tag)-1] + "x$"
+	}
+	return "DO " + tag + " BEGIN " + stmt + "; EXCEPTION WHEN " + condition + " THEN NULL; END " + tag
+}
+
+// enumTypes returns the distinct enum type names of the columns of t.
+func enumTypes(t *schema.Table) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range t.Columns {
+		if c.Type.Kind != schema.Enum {
+			continue
+		}
+		if _, ok := c.DialectTypes["postgres"]; ok {
+			continue
+		}
+		n := EnumTypeName(t, c)
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// createEnumFor returns CREATE TYPE (ignoring an existing type) for the
+// enum type of c, or nothing when c is not a native enum.
+func createEnumFor(t *schema.Table, c *schema.Column) []string {
+	one := &schema.Table{Name: t.Name, Columns: []*schema.Column{c}}
+	return createEnums(one, true)
+}
+
+// DropTable returns DROP TABLE, then DROP TYPE for the table's enum
+// types, skipped when another table still uses a type.
+func (d Dialect) DropTable(t *schema.Table) ([]string, error) {
+	out := []string{"DROP TABLE " + d.Quote(t.Name)}
+	for _, n := range enumTypes(t) {
+		out = append(out, ignoreError("DROP TYPE IF EXISTS "+d.Quote(n), "dependent_objects_still_exist"))
+	}
+	return out, nil
+}
+
+// RenameTable returns ALTER TABLE ... RENAME TO.
+func (d Dialect) RenameTable(from, to string) ([]string, error) {
+	return []string{dialects.AlterTable(d, from, "RENAME TO ", d.Quote(to))}, nil
+}
+
+// AddColumn returns ALTER TABLE ... ADD COLUMN (after creating the
+// column's enum type if it does not exist) and COMMENT ON COLUMN.
+func (d Dialect) AddColumn(t *schema.Table, c *schema.Column) ([]string, error) {
+	out := createEnumFor(t, c)
+	out = append(out, dialects.AlterTable(d, t.Name, "ADD COLUMN ", ddl.ColumnDefinition(t, c)))
+	if c.Comment != "" {
+		out = append(out, d.columnComment(t, c.Name, c.Comment))
+	}
+	return out, nil
+}
+
+func (d Dialect) columnComment(t *schema.Table, col, comment string) string {
+	s := "NULL"
+	if comment != "" {
+		s = ddl.String(comment)
+	}
+	return "COMMENT ON COLUMN " + d.Quote(t.Name) + "." + d.Quote(col) + " IS " + s
+}
+
+// DropColumn returns ALTER TABLE ... DROP COLUMN.
+func (d Dialect) DropColumn(t *schema.Table, c *schema.Column) ([]string, error) {
+	return []string{dialects.AlterTable(d, t.Name, "DROP COLUMN ", d.Quote(c.Name))}, nil
+}
+
+// RenameColumn returns ALTER TABLE ... RENAME COLUMN.
+func (d Dialect) RenameColumn(t *schema.Table, from, to string) ([]string, error) {
+	return []string{dialects.AlterTable(d, t.Name, "RENAME COLUMN ", d.Quote(from), " TO ", d.Quote(to))}, nil
+}
+
+// AlterColumn returns ALTER TABLE ... ALTER COLUMN statements. A type
+// change converts existing values with USING col::type; the default is
+// dropped first and set again afterwards, because PostgreSQL cannot
+// always cast the old default to the new type. A new enum type is
+// created first.
+func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]string, error) {
+	c := ch.To
+	col := d.Quote(c.Name)
+	alter := func(rest ...string) string {
+		return dialects.AlterTable(d, t.Name, "ALTER COLUMN ", col, " ", strings.Join(rest, ""))
+	}
+	var out []string
+	setDefault := ch.Default
+	if ch.Type {
+		out = append(out, createEnumFor(t, c)...)
+		if ch.From != nil && ch.From.Default != nil {
+			out = append(out, alter("DROP DEFAULT"))
+			setDefault = true
+		}
+		typ := d.ColumnType(t, c)
+		out = append(out, alter("TYPE ", typ, " USING ", col, "::", typ))
+	}
+	if setDefault {
+		switch {
+		case c.Default != nil:
+			out = append(out, alter("SET DEFAULT ", *c.Default))
+		case !ch.Type:
+			out = append(out, alter("DROP DEFAULT"))
+		}
+	}
+	if ch.Null {
+		if c.Nullable && !t.IsPrimaryKey(c.Name) {
+			out = append(out, alter("DROP NOT NULL"))
+		} else {
+			out = append(out, alter("SET NOT NULL"))
+		}
+	}
+	if ch.Comment {
+		out = append(out, d.columnComment(t, c.Name, c.Comment))
+	}
+	return out, nil
+}
+
+// DropIndex returns DROP INDEX.
+func (d Dialect) DropIndex(t *schema.Table, ix *schema.Index) ([]string, error) {
+	return []string{"DROP INDEX " + d.Quote(dialects.IndexName(t, ix))}, nil
+}
+
+// AddUnique returns ALTER TABLE ... ADD [CONSTRAINT name] UNIQUE (...).
+func (d Dialect) AddUnique(t *schema.Table, u *schema.Unique) ([]string, error) {
+	return []string{ddl.AddUnique(t, u)}, nil
+}
+
+func (d Dialect) dropConstraint(t *schema.Table, name string) []string {
+	return []string{dialects.AlterTable(d, t.Name, "DROP CONSTRAINT ", d.Quote(name))}
+}
+
+// DropUnique returns ALTER TABLE ... DROP CONSTRAINT.
+func (d Dialect) DropUnique(t *schema.Table, u *schema.Unique) ([]string, error) {
+	return d.dropConstraint(t, u.Name), nil
+}
+
+// DropForeignKey returns ALTER TABLE ... DROP CONSTRAINT.
+func (d Dialect) DropForeignKey(t *schema.Table, fk *schema.ForeignKey) ([]string, error) {
+	return d.dropConstraint(t, fk.Name), nil
+}
+
+// AddCheck returns ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...).
+func (d Dialect) AddCheck(t *schema.Table, ck *schema.Check) ([]string, error) {
+	return []string{ddl.AddCheck(t, ck)}, nil
+}
+
+// DropCheck returns ALTER TABLE ... DROP CONSTRAINT.
+func (d Dialect) DropCheck(t *schema.Table, ck *schema.Check) ([]string, error) {
+	return d.dropConstraint(t, ck.Name), nil
+}
+
+// AlterPrimaryKey drops the old primary key constraint (named
+// "<table>_pkey" when unnamed, as PostgreSQL names it) and adds the new
+// one, in one ALTER TABLE.
+func (d Dialect) AlterPrimaryKey(t *schema.Table, from, to *schema.PrimaryKey) ([]string, error) {
+	var parts []string
+	if from != nil && len(from.Columns) > 0 {
+		name := from.Name
+		if name == "" {
+			name = t.Name + "_pkey"
+		}
+		parts = append(parts, "DROP CONSTRAINT "+d.Quote(name))
+	}
+	if to != nil && len(to.Columns) > 0 {
+		parts = append(parts, "ADD "+ddl.PrimaryKeyClause(to))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	return []string{dialects.AlterTable(d, t.Name, strings.Join(parts, ", "))}, nil
+}
+
+// SetTableComment returns COMMENT ON TABLE ... IS '...' (or IS NULL).
+func (d Dialect) SetTableComment(t *schema.Table, comment string) ([]string, error) {
+	s := "NULL"
+	if comment != "" {
+		s = ddl.String(comment)
+	}
+	return []string{"COMMENT ON TABLE " + d.Quote(t.Name) + " IS " + s}, nil
+}
+
+// AddEnumValues returns one ALTER TYPE ... ADD VALUE IF NOT EXISTS per
+// new value, placed BEFORE or AFTER its neighbour so that the type's
+// order is c's order. Run them outside the migration's transaction (see
+// dialects.Migrator).
+func (d Dialect) AddEnumValues(t *schema.Table, c *schema.Column, values []string) ([]string, error) {
+	if _, ok := c.DialectTypes["postgres"]; ok || c.Type.Kind != schema.Enum {
+		return nil, nil
+	}
+	typ := d.Quote(EnumTypeName(t, c))
+	all := c.Type.Values
+	isNew := map[string]bool{}
+	for _, v := range values {
+		isNew[v] = true
+	}
+	var out []string
+	// In c's order, each new value goes after its predecessor, which
+	// exists by then; a new first value goes before the first old one.
+	for i, v := range all {
+		if !isNew[v] {
+			continue
+		}
+		s := "ALTER TYPE " + typ + " ADD VALUE IF NOT EXISTS " + ddl.String(v)
+		if i > 0 {
+			s += " AFTER " + ddl.String(all[i-1])
+		} else {
+			for _, w := range all[1:] {
+				if !isNew[w] {
+					s += " BEFORE " + ddl.String(w)
+					break
+				}
+			}
+		}
+		out = append(out, s)
+		delete(isNew, v)
+	}
+	for _, v := range values { // values c does not list: append
+		if isNew[v] {
+			out = append(out, "ALTER TYPE "+typ+" ADD VALUE IF NOT EXISTS "+ddl.String(v))
+		}
+	}
+	return out, nil
+}
