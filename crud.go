@@ -400,6 +400,31 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 		}
 		return h.db.wrapErr(op, res.Err())
 	}
+	if len(sh.returning) == 1 && sh.returning[0] == m.autoInc && len(sh.match) == 0 {
+		// Only generated keys: scan them, in VALUES order once sorted.
+		ids := make([]int64, 0, len(rows))
+		var id int64
+		dest := []any{&id}
+		for res.Next() {
+			if err := res.Scan(dest...); err != nil {
+				return h.db.wrapErr(op, err)
+			}
+			ids = append(ids, id)
+		}
+		if err := res.Err(); err != nil {
+			return h.db.wrapErr(op, err)
+		}
+		if len(ids) != len(rows) {
+			return h.db.wrapErr(op, fmt.Errorf("RETURNING gave %d rows for %d inserted", len(ids), len(rows)))
+		}
+		slices.Sort(ids)
+		for i, r := range rows {
+			if err := assignValue(m.autoInc.of(r), ids[i]); err != nil {
+				return h.db.wrapErr(op, err)
+			}
+		}
+		return nil
+	}
 	// Several rows: scan into fresh values, then match them to the
 	// inserted rows.
 	var got []reflect.Value

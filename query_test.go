@@ -260,3 +260,69 @@ func TestQuerySQL(t *testing.T) {
 		}
 	})
 }
+
+func TestRawSQL(t *testing.T) {
+	eachDB(t, []any{&QPerson{}, &QPet{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		ps := seedPeople(t, db)
+
+		var vals []QPerson
+		require.NoError(t, db.Select(ctx, &vals, "SELECT * FROM q_person WHERE city = ? ORDER BY id", "oslo"))
+		require.Equal(t, []QPerson{ps[0], ps[2], ps[5]}, vals)
+
+		var ptrs []*QPerson
+		require.NoError(t, db.Select(ctx, &ptrs, "SELECT id, name FROM q_person WHERE id IN (?) ORDER BY id DESC", []int64{ps[0].ID, ps[1].ID}))
+		require.Len(t, ptrs, 2)
+		require.Equal(t, QPerson{ID: ps[1].ID, Name: "bob"}, *ptrs[0])
+
+		var none []QPerson
+		require.NoError(t, db.Select(ctx, &none, "SELECT * FROM q_person WHERE id IN (?)", []int64{}))
+		require.NotNil(t, none)
+		require.Empty(t, none)
+
+		var one QPerson
+		require.NoError(t, db.Select(ctx, &one, "SELECT * FROM q_person WHERE name = ?", "dee"))
+		require.Equal(t, ps[3], one)
+		var onePtr *QPerson
+		require.NoError(t, db.Select(ctx, &onePtr, "SELECT * FROM q_person WHERE name = ?", "dee"))
+		require.Equal(t, ps[3], *onePtr)
+		err := db.Select(ctx, &one, "SELECT * FROM q_person WHERE name = ?", "zed")
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		require.ErrorIs(t, err, sql.ErrNoRows)
+
+		var n int
+		require.NoError(t, db.Select(ctx, &n, "SELECT COUNT(*) FROM q_person WHERE age > ?", 40))
+		require.Equal(t, 3, n)
+		var name string
+		require.NoError(t, db.Select(ctx, &name, "SELECT name FROM q_person WHERE name <> '?' AND age = ?", 27))
+		require.Equal(t, "cid", name)
+		var ages []int64
+		require.NoError(t, db.Select(ctx, &ages, "SELECT age FROM q_person WHERE city IN (?) ORDER BY age", []string{"rome", "lima"}))
+		require.Equal(t, []int64{38, 45, 52}, ages)
+		var cities []string
+		require.NoError(t, db.Select(ctx, &cities, "SELECT DISTINCT city FROM q_person ORDER BY city"))
+		require.Equal(t, []string{"lima", "oslo", "rome"}, cities)
+
+		// A result column with no field is an error naming it.
+		err = db.Select(ctx, &vals, "SELECT id, name AS alias FROM q_person")
+		require.Error(t, err)
+		require.ErrorContains(t, err, `"alias"`)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: select: "), err.Error())
+		require.Error(t, db.Select(ctx, vals, "SELECT 1"), "dest must be a pointer")
+
+		// Exec rebinds ? (to $n on PostgreSQL) and expands lists.
+		res, err := db.Exec(ctx, "UPDATE q_person SET city = ? WHERE name IN (?) AND age > ?", "nice", []string{"ann", "bob", "cid"}, 30)
+		require.NoError(t, err)
+		aff, err := res.RowsAffected()
+		require.NoError(t, err)
+		require.EqualValues(t, 2, aff)
+		res, err = db.Exec(ctx, "UPDATE q_person SET city = 'a?b' WHERE name = ?", "dee")
+		require.NoError(t, err)
+		aff, _ = res.RowsAffected()
+		require.EqualValues(t, 1, aff)
+		require.NoError(t, db.Select(ctx, &name, "SELECT city FROM q_person WHERE name = ?", "dee"))
+		require.Equal(t, "a?b", name)
+		_, err = db.Exec(ctx, "UPDATE q_person SET age = ? WHERE id = ?", 1)
+		require.Error(t, err, "too few arguments")
+	})
+}
