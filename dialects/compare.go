@@ -1,0 +1,222 @@
+package dialects
+
+import (
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/tagorm/orm/schema"
+)
+
+// Normalizer is an optional interface of a Dialect that lets
+// migration.Compare compare a declared (target) schema with an inspected
+// (live) one without spurious differences.
+//
+// Comparison works by round trip: a target column is first turned into
+// what the database would report for it after CreateTable — its type
+// rendered with ColumnType and parsed back with the parser Inspect uses,
+// its default normalised with the normaliser Inspect uses — and only then
+// compared with the live column. Equivalent spellings (int4/integer,
+// varchar/character varying, tinyint(1)/boolean, now()/CURRENT_TIMESTAMP,
+// 'x'::character varying/'x', MariaDB's 0.00 for 0, ...) thus compare
+// equal by construction.
+//
+// The three bundled dialects implement it. For other dialects,
+// NormalizerFor supplies a generic fallback.
+type Normalizer interface {
+	// NormalizeColumn returns a copy of c (a column of the target table t)
+	// as Inspect would report it once created by CreateTable: Type as the
+	// database reports it (Kind, Size, Precision, Scale, Values,
+	// EnumName, Unsigned), Default in Inspect's canonical spelling (nil
+	// for an auto-increment column), Nullable false for a primary key
+	// column, AutoIncrement as the database would report it, and Comment
+	// empty where the dialect has no comments.
+	NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Column
+	// TypesEqual reports whether two types, both normalised (one by
+	// NormalizeColumn, one by Inspect), are the same column type on this
+	// database. Type.Raw is informational: it is compared only for Custom
+	// types, and then modulo spelling (see CanonicalType).
+	TypesEqual(a, b schema.Type) bool
+	// DefaultsEqual reports whether two normalised defaults of a column of
+	// (normalised) type t are the same. Numbers are compared by value
+	// (0 = 0.00); other expressions by their canonical text.
+	DefaultsEqual(a, b *string, t schema.Type) bool
+	// ReferentialActionsEqual reports whether two foreign key actions (as
+	// in schema.ForeignKey.OnDelete: "" for the default) behave the same
+	// on this database. MySQL treats NO ACTION as RESTRICT; PostgreSQL and
+	// SQLite distinguish them (RESTRICT is not deferred).
+	ReferentialActionsEqual(a, b string) bool
+}
+
+// NormalizerFor returns d's Normalizer, or a generic one that parses the
+// rendered type with ParseType and TypeOf and normalises defaults with
+// NormalizeDefault (without backslash escapes).
+func NormalizerFor(d Dialect) Normalizer {
+	if n, ok := d.(Normalizer); ok {
+		return n
+	}
+	return genericNormalizer{d}
+}
+
+type genericNormalizer struct{ d Dialect }
+
+func (g genericNormalizer) NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Column {
+	raw := g.d.ColumnType(t, c)
+	typ := schema.Type{Kind: schema.Custom, Raw: raw}
+	if ts, err := ParseType(raw, ParseTypeOptions{}); err == nil {
+		typ = TypeOf(ts, raw)
+	}
+	return NormalizeColumnBase(t, c, typ, func(e string, t schema.Type) *string {
+		return NormalizeDefault(e, t, false)
+	}, g.d.Features().Has(ColumnComments))
+}
+
+func (genericNormalizer) TypesEqual(a, b schema.Type) bool { return TypesEqual(a, b) }
+func (genericNormalizer) DefaultsEqual(a, b *string, t schema.Type) bool {
+	return DefaultsEqual(a, b, t)
+}
+func (genericNormalizer) ReferentialActionsEqual(a, b string) bool {
+	return ReferentialAction(a) == ReferentialAction(b)
+}
+
+// NormalizeColumnBase is the part of Normalizer.NormalizeColumn every
+// dialect shares: it returns a copy of c with Type set to typ (the
+// round-tripped type), the default normalised with normDefault (the
+// rendered DEFAULT expression is c.Default verbatim; dialects that
+// render it differently pass the rendered text through their own
+// function), no default on an auto-increment column, primary key columns
+// NOT NULL, and the comment cleared when comments is false.
+func NormalizeColumnBase(t *schema.Table, c *schema.Column, typ schema.Type, normDefault func(expr string, t schema.Type) *string, comments bool) *schema.Column {
+	n := c.Clone()
+	n.Type = typ
+	n.DialectTypes = nil
+	n.RenamedFrom = ""
+	if t.IsPrimaryKey(c.Name) {
+		n.Nullable = false
+	}
+	switch {
+	case n.AutoIncrement:
+		n.Default = nil
+	case c.Default != nil:
+		n.Default = normDefault(*c.Default, typ)
+	}
+	if !comments {
+		n.Comment = ""
+	}
+	return n
+}
+
+// TypesEqual is the comparison of normalised types the bundled dialects
+// share: same Kind, and per kind the properties the database keeps —
+// Size of String and Binary, Precision and Scale of Decimal, Precision of
+// DateTime, Values (in order) and EnumName of Enum, Unsigned of integers;
+// Custom types compare by CanonicalType of Raw.
+func TypesEqual(a, b schema.Type) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case schema.String, schema.Binary:
+		return a.Size == b.Size
+	case schema.Decimal:
+		return a.Precision == b.Precision && a.Scale == b.Scale
+	case schema.DateTime:
+		return a.Precision == b.Precision
+	case schema.Enum:
+		return slices.Equal(a.Values, b.Values) && a.EnumName == b.EnumName
+	case schema.SmallInt, schema.Integer, schema.BigInt:
+		return a.Unsigned == b.Unsigned
+	case schema.Custom:
+		return CanonicalType(a.Raw) == CanonicalType(b.Raw)
+	}
+	return true
+}
+
+// typeAliases maps type names to one spelling, for CanonicalType.
+var typeAliases = map[string]string{
+	"character": "char", "bpchar": "char", "nchar": "char",
+	"character varying": "varchar", "nvarchar": "varchar",
+	"int": "integer", "int4": "integer", "int2": "smallint", "int8": "bigint",
+	"float8": "double precision", "double": "double precision", "float4": "real",
+	"bool": "boolean", "decimal": "numeric", "dec": "numeric",
+	"timestamptz": "timestamp with time zone", "timestamp without time zone": "timestamp",
+	"timetz": "time with time zone", "time without time zone": "time",
+	"varbit": "bit varying",
+}
+
+// intNames are the integer type names whose MySQL display width
+// (tinyint(4), mediumint(9)) means nothing.
+var intNames = map[string]bool{
+	"tinyint": true, "smallint": true, "mediumint": true, "integer": true, "bigint": true, "year": true,
+}
+
+// CanonicalType returns one spelling of a type as written in DDL or
+// reported by a catalog, for comparing Custom types: lower case, aliases
+// resolved (character → char, int4 → integer, timestamptz → timestamp
+// with time zone, ...), MySQL integer display widths dropped, arguments
+// without spaces. Text that does not parse is returned lower-cased with
+// single spaces.
+func CanonicalType(raw string) string {
+	ts, err := ParseType(raw, ParseTypeOptions{})
+	if err != nil {
+		return strings.ToLower(strings.Join(strings.Fields(raw), " "))
+	}
+	name := ts.Name
+	if a, ok := typeAliases[name]; ok {
+		name = a
+	}
+	var b strings.Builder
+	b.WriteString(name)
+	if ts.HasArgs && !intNames[name] {
+		b.WriteByte('(')
+		b.WriteString(strings.Join(ts.Args, ","))
+		b.WriteByte(')')
+	}
+	if ts.Unsigned {
+		b.WriteString(" unsigned")
+	}
+	if ts.Zerofill {
+		b.WriteString(" zerofill")
+	}
+	if ts.Array {
+		b.WriteString("[]")
+	}
+	return b.String()
+}
+
+// DefaultsEqual is the comparison of normalised defaults the bundled
+// dialects share: both absent, the same text, or two numbers (possibly
+// quoted, as PostgreSQL prints '-1'::integer) with the same value, so
+// that MariaDB's 0.00 equals 0.
+func DefaultsEqual(a, b *string, t schema.Type) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if *a == *b {
+		return true
+	}
+	// Quoted numbers count as numbers on numeric columns only: on a
+	// string column '0' and '0.00' differ.
+	quoted := false
+	switch t.Kind {
+	case schema.SmallInt, schema.Integer, schema.BigInt, schema.Float, schema.Double, schema.Decimal:
+		quoted = true
+	}
+	x, ok1 := number(*a, quoted)
+	y, ok2 := number(*b, quoted)
+	return ok1 && ok2 && x.Cmp(y) == 0
+}
+
+// number parses a decimal numeric literal such as -1, 0.00 or 1e3, or,
+// with quoted, the same inside single quotes.
+func number(s string, quoted bool) (*big.Rat, bool) {
+	s = strings.TrimSpace(s)
+	if v, ok := UnquoteString(s, false); ok && quoted {
+		s = strings.TrimSpace(v)
+	}
+	if s == "" || strings.ContainsAny(s, "/'xX") {
+		return nil, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	return r, ok
+}
