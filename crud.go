@@ -60,9 +60,14 @@ func (h *handle) structRows(op string, v any) (*model, []reflect.Value, error) {
 // slice of structs or struct pointers, or a pointer to one). It runs the
 // client-side defaults (default_fn), fills generated primary keys and
 // reads back server defaults of columns left at their zero value (on
-// dialects with RETURNING). Many rows go in as few multi-row statements as
-// the dialect's bind-parameter limit allows, inside a transaction when
-// more than one statement is needed.
+// dialects with RETURNING: SQLite and PostgreSQL; on MySQL such fields
+// keep their zero value in the struct, while the row has the default).
+// Many rows go in as few multi-row statements as the dialect's
+// bind-parameter limit allows, inside a transaction (a savepoint in a
+// Session) when more than one statement is needed.
+//
+// An explicit key is kept. On PostgreSQL it does not advance the
+// column's sequence, so mixing explicit and generated keys can collide.
 func (h *handle) Insert(ctx context.Context, v any) error {
 	m, rows, err := h.structRows("insert", v)
 	if err != nil {
@@ -560,7 +565,12 @@ func (m *model) lookup(name string) *field {
 
 // Upsert inserts v (a pointer to a struct or a slice of them), or on a
 // conflict described by c (nil: on the primary key, updating every other
-// column) updates the existing row. Generated keys are filled on insert.
+// column) updates the existing row. Generated keys are filled on insert
+// and, on update, with the existing row's key. With DoNothing, a row that
+// conflicted keeps a zero key on SQLite and PostgreSQL (nothing is
+// returned for it); MySQL reports the existing key. onupdate_fn columns
+// (UpdatedAt) are refreshed either way. Without RETURNING (MySQL), an
+// upsert that must read back generated keys runs one statement per row.
 func (h *handle) Upsert(ctx context.Context, v any, c *Conflict) error {
 	m, rows, err := h.structRows("upsert", v)
 	if err != nil {
