@@ -16,10 +16,12 @@ import (
 type Option func(*options)
 
 type options struct {
-	targetOnly  bool
-	lockTimeout time.Duration
-	onStatement func(stmt string)
-	inspect     []InspectOption
+	allowDrops, allowNarrowing, allowDestructive bool
+	targetOnly                                   bool
+	lockTimeout                                  time.Duration
+	onStatement                                  func(stmt string)
+	inspect                                      []InspectOption
+	compare                                      []CompareOption
 }
 
 func newOptions(opts []Option) *options {

@@ -38,6 +38,9 @@ func Render(d dialects.Dialect, live *schema.MetaData, ops []Op) ([]string, erro
 }
 
 func stepSQL(steps []step) []string {
+	if len(steps) == 0 {
+		return nil
+	}
 	out := make([]string, len(steps))
 	for i, s := range steps {
 		out[i] = s.sql

@@ -1,0 +1,386 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/schema"
+)
+
+// AllowDestructive lets AutoMigrate apply every change, including drops
+// of tables and columns, narrowing type changes and changes it cannot
+// classify. Data checks still apply: a change the existing rows cannot
+// satisfy (SET NOT NULL on a column holding NULLs, a unique constraint
+// on duplicate values) is refused whatever the options, since the
+// database would reject it or alter the data.
+func AllowDestructive() Option { return func(o *options) { o.allowDestructive = true } }
+
+// AllowDrops lets AutoMigrate drop tables and columns the target does
+// not have. Dropping indexes and constraints is always allowed.
+func AllowDrops() Option { return func(o *options) { o.allowDrops = true } }
+
+// AllowNarrowing lets AutoMigrate change a column to a type that may not
+// hold every existing value (a shorter string, a smaller integer, fewer
+// decimal digits, another kind, fewer enum values).
+func AllowNarrowing() Option { return func(o *options) { o.allowNarrowing = true } }
+
+// TargetTablesOnly restricts AutoMigrate, Plan and Check to the tables of
+// the target (and the tables they are renamed from): other tables of the
+// database are neither compared nor dropped. Without it the target is
+// taken to describe the whole schema, as SQLAlchemy's metadata does for
+// Alembic, and tables it lacks are reported (and dropped with
+// AllowDrops).
+func TargetTablesOnly() Option { return func(o *options) { o.targetOnly = true } }
+
+// CompareWith passes options to Compare (the dialect is always set).
+func CompareWith(opts ...CompareOption) Option {
+	return func(o *options) { o.compare = append(o.compare, opts...) }
+}
+
+// ErrRefused is wrapped by the error of AutoMigrate and Plan when they
+// refuse changes; see RefusedError.
+var ErrRefused = errors.New("destructive or data-dependent changes refused")
+
+// Refusal is one change AutoMigrate refused, and why.
+type Refusal struct {
+	Op     Op
+	Reason string
+}
+
+// RefusedError lists the changes AutoMigrate refused. When it is
+// returned nothing was applied.
+type RefusedError struct {
+	Refused []Refusal
+	// Hints are Compare's remarks (possible renames).
+	Hints []string
+}
+
+func (e *RefusedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "migration: %d change(s) refused, nothing applied:", len(e.Refused))
+	for _, r := range e.Refused {
+		b.WriteString("\n  - ")
+		b.WriteString(r.Op.String())
+		b.WriteString(": ")
+		b.WriteString(r.Reason)
+	}
+	for _, h := range e.Hints {
+		b.WriteString("\n  hint: ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrRefused.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// ErrNotInSync is wrapped by the error of Check when the database differs
+// from the target; see DriftError.
+var ErrNotInSync = errors.New("database schema differs from the target")
+
+// DriftError lists the differences Check found.
+type DriftError struct{ Diff *Diff }
+
+func (e *DriftError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "migration: check: %d difference(s) between the database and the target:", len(e.Diff.Ops))
+	for _, op := range e.Diff.Ops {
+		mark := ""
+		if op.Destructive() {
+			mark = " (destructive)"
+		}
+		b.WriteString("\n  - ")
+		b.WriteString(op.String())
+		b.WriteString(mark)
+	}
+	for _, h := range e.Diff.Hints {
+		b.WriteString("\n  hint: ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrNotInSync.
+func (e *DriftError) Is(target error) bool { return target == ErrNotInSync }
+
+// AutoMigrate brings the database's schema to target: it takes the
+// migration lock (PostgreSQL advisory lock, MySQL GET_LOCK, SQLite BEGIN
+// IMMEDIATE), inspects the live schema, compares it with target and
+// applies the difference.
+//
+// Safe by default. Changes that cannot lose data are applied: new tables,
+// columns, indexes and constraints, widened types, dropped NOT NULL,
+// dropped indexes and constraints, renames declared with renamed_from.
+// Data-dependent changes are checked against the rows first and applied
+// when the rows satisfy them: SET NOT NULL (no NULLs), a new unique
+// constraint or index (no duplicates), a check constraint, a new primary
+// key, a NOT NULL column without default (only on an empty table). Drops
+// of tables and columns need AllowDrops, narrowing type changes
+// AllowNarrowing, anything else destructive AllowDestructive. When any
+// change is refused AutoMigrate applies nothing and returns a
+// *RefusedError (matching ErrRefused) listing each refused change and
+// why.
+//
+// Atomic where the database allows it. On PostgreSQL and SQLite every
+// statement runs in one transaction: on failure the schema is as before
+// (PostgreSQL's ALTER TYPE ... ADD VALUE excepted, which must commit
+// first and is harmless to leave). On MySQL/MariaDB, where DDL commits
+// implicitly, AutoMigrate stops at the first failing statement and
+// returns an *ApplyError naming it and the statements already applied;
+// running AutoMigrate again continues from there, since it compares with
+// the live schema again.
+//
+// Idempotent and cheap when there is nothing to do: the schema is first
+// inspected without the lock, and when it already matches target
+// AutoMigrate returns after the inspection queries (two on the bundled
+// dialects, whatever the number of tables), issuing no DDL and taking
+// no lock. Otherwise it inspects again under the lock, so that of
+// several processes starting together one migrates and the others find
+// nothing left to do.
+func AutoMigrate(ctx context.Context, conn Conn, target *schema.MetaData, opts ...Option) error {
+	o := newOptions(opts)
+	if err := checkArgs(conn, target); err != nil {
+		return err
+	}
+	d := conn.Dialect()
+	diff, _, err := o.diff(ctx, d, conn.DB(), target)
+	if err != nil {
+		return err
+	}
+	if diff.Empty() {
+		return nil
+	}
+	return migrate(ctx, conn, o, func(ctx context.Context, q dialects.Querier) ([]step, error) {
+		return o.plan(ctx, d, q, target)
+	})
+}
+
+// Plan returns the statements AutoMigrate would run with the same
+// options, without running them and without taking the lock: nil when
+// the schema matches target, a *RefusedError when AutoMigrate would
+// refuse changes. Transaction control, lock and connection set-up
+// statements (SQLite's PRAGMA foreign_keys) are not included.
+func Plan(ctx context.Context, conn Conn, target *schema.MetaData, opts ...Option) ([]string, error) {
+	o := newOptions(opts)
+	if err := checkArgs(conn, target); err != nil {
+		return nil, err
+	}
+	steps, err := o.plan(ctx, conn.Dialect(), conn.DB(), target)
+	if err != nil {
+		return nil, err
+	}
+	return stepSQL(steps), nil
+}
+
+// Check compares the database with target and returns a *DriftError
+// (matching ErrNotInSync) listing every difference, destructive ones
+// included, or nil when they match: a CI step that fails when models
+// and database drift apart. It changes nothing.
+func Check(ctx context.Context, conn Conn, target *schema.MetaData, opts ...Option) error {
+	o := newOptions(opts)
+	if err := checkArgs(conn, target); err != nil {
+		return err
+	}
+	diff, _, err := o.diff(ctx, conn.Dialect(), conn.DB(), target)
+	if err != nil {
+		return err
+	}
+	if diff.Empty() {
+		return nil
+	}
+	return &DriftError{Diff: diff}
+}
+
+func checkArgs(conn Conn, target *schema.MetaData) error {
+	if conn == nil || conn.Dialect() == nil || conn.DB() == nil {
+		return errors.New("migration: Conn has no dialect or no *sql.DB")
+	}
+	if target == nil {
+		return errors.New("migration: nil target schema")
+	}
+	return nil
+}
+
+// diff inspects through q and compares with target.
+func (o *options) diff(ctx context.Context, d dialects.Dialect, q dialects.Querier, target *schema.MetaData) (*Diff, *schema.MetaData, error) {
+	live, err := inspectWith(ctx, d, q, o, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	copts := append([]CompareOption{WithDialect(d)}, o.compare...)
+	diff, err := Compare(target, live, copts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return diff, live, nil
+}
+
+// plan inspects, compares, vets the ops against the options and the data,
+// and renders them.
+func (o *options) plan(ctx context.Context, d dialects.Dialect, q dialects.Querier, target *schema.MetaData) ([]step, error) {
+	diff, live, err := o.diff(ctx, d, q, target)
+	if err != nil {
+		return nil, err
+	}
+	if diff.Empty() {
+		return nil, nil
+	}
+	if refused := o.vet(ctx, d, q, live, diff.Ops); len(refused) > 0 {
+		return nil, &RefusedError{Refused: refused, Hints: diff.Hints}
+	}
+	return render(ctx, d, q, live, diff.Ops)
+}
+
+// vet returns the ops the options do not allow or the data cannot take.
+func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *schema.MetaData, ops []Op) []Refusal {
+	v := &vetter{ctx: ctx, d: d, q: q, live: live, tableFrom: map[string]string{}, colFrom: map[string]map[string]string{}}
+	for _, op := range ops {
+		switch x := op.(type) {
+		case *RenameTable:
+			v.tableFrom[x.To] = x.From
+		case *RenameColumn:
+			if v.colFrom[x.Table] == nil {
+				v.colFrom[x.Table] = map[string]string{}
+			}
+			v.colFrom[x.Table][x.To] = x.From
+		}
+	}
+	var out []Refusal
+	refuse := func(op Op, format string, args ...any) {
+		out = append(out, Refusal{Op: op, Reason: fmt.Sprintf(format, args...)})
+	}
+	drops := o.allowDrops || o.allowDestructive
+	for _, op := range ops {
+		if !op.Destructive() {
+			continue
+		}
+		switch x := op.(type) {
+		case *DropTable:
+			if !drops {
+				refuse(op, "drops the table and its rows%s (allow with AllowDrops or AllowDestructive)", v.rowsNote(x.Table.Name))
+			}
+		case *DropColumn:
+			if !drops {
+				refuse(op, "drops the column's data (allow with AllowDrops or AllowDestructive)")
+			}
+		case *AddColumn:
+			if t := v.liveTable(x.Table); t != nil && v.exists("SELECT 1 FROM "+d.Quote(t.Name)) {
+				refuse(op, "the table has rows and the column is NOT NULL without a default (give it a default, make it nullable, or fill the table later)")
+			}
+		case *AlterColumn:
+			if x.Narrowing && !o.allowNarrowing && !o.allowDestructive {
+				refuse(op, "type %s → %s may not hold the existing values (allow with AllowNarrowing or AllowDestructive)", x.From.Type, x.To.Type)
+			}
+			if x.NullChanged && !x.To.Nullable {
+				if t, c := v.liveColumn(x.Table, x.To.Name); c != "" &&
+					v.exists("SELECT 1 FROM "+d.Quote(t.Name)+" WHERE "+d.Quote(c)+" IS NULL") {
+					refuse(op, "column %s.%s holds NULL values: SET NOT NULL would fail (update them first)", x.Table, x.To.Name)
+				}
+			}
+		case *CreateIndex:
+			if x.Index.Unique {
+				v.duplicates(op, x.Table, x.Index.ColumnNames(), refuse)
+			}
+		case *AddUnique:
+			v.duplicates(op, x.Table, x.Unique.Columns, refuse)
+		case *AlterPrimaryKey:
+			if x.To != nil {
+				v.duplicates(op, x.Table, x.To.Columns, refuse)
+				for _, c := range x.To.Columns {
+					if t, lc := v.liveColumn(x.Table, c); lc != "" &&
+						v.exists("SELECT 1 FROM "+d.Quote(t.Name)+" WHERE "+d.Quote(lc)+" IS NULL") {
+						refuse(op, "column %s.%s of the new primary key holds NULL values", x.Table, c)
+					}
+				}
+			}
+		case *AddCheck:
+			if t := v.liveTable(x.Table); t != nil && len(v.colFrom[x.Table]) == 0 &&
+				v.exists("SELECT 1 FROM "+d.Quote(t.Name)+" WHERE NOT ("+x.Check.Expr+")") {
+				refuse(op, "existing rows violate CHECK (%s)", x.Check.Expr)
+			}
+		default:
+			if !o.allowDestructive {
+				refuse(op, "destructive (allow with AllowDestructive)")
+			}
+		}
+	}
+	return out
+}
+
+// vetter answers questions about the live data for vet. Names in ops are
+// target names; the vetter maps them back through the renames.
+type vetter struct {
+	ctx       context.Context
+	d         dialects.Dialect
+	q         dialects.Querier
+	live      *schema.MetaData
+	tableFrom map[string]string            // target table → live name
+	colFrom   map[string]map[string]string // target table → target column → live name
+}
+
+func (v *vetter) liveTable(name string) *schema.Table {
+	if from, ok := v.tableFrom[name]; ok {
+		name = from
+	}
+	return v.live.Table(name)
+}
+
+// liveColumn returns the live table and the live name of a column, or ""
+// when the column is new.
+func (v *vetter) liveColumn(table, col string) (*schema.Table, string) {
+	t := v.liveTable(table)
+	if t == nil {
+		return nil, ""
+	}
+	if from, ok := v.colFrom[table][col]; ok {
+		col = from
+	}
+	if t.Column(col) == nil {
+		return nil, ""
+	}
+	return t, col
+}
+
+// exists reports whether query (without LIMIT) returns a row. A query
+// that fails (an expression the check cannot evaluate yet) counts as no
+// row: the database has the last word.
+func (v *vetter) exists(query string) bool {
+	rows, err := v.q.QueryContext(v.ctx, query+" LIMIT 1")
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	return rows.Next()
+}
+
+func (v *vetter) rowsNote(table string) string {
+	var n int64
+	if err := v.q.QueryRowContext(v.ctx, "SELECT COUNT(*) FROM "+v.d.Quote(table)).Scan(&n); err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%d rows)", n)
+}
+
+func (v *vetter) duplicates(op Op, table string, cols []string, refuse func(Op, string, ...any)) {
+	t := v.liveTable(table)
+	if t == nil || len(cols) == 0 {
+		return
+	}
+	live := make([]string, len(cols))
+	for i, c := range cols {
+		_, lc := v.liveColumn(table, c)
+		if lc == "" {
+			return // a new column: the database decides
+		}
+		live[i] = v.d.Quote(lc)
+	}
+	list := strings.Join(live, ", ")
+	query := "SELECT " + list + " FROM " + v.d.Quote(t.Name) + " WHERE " +
+		strings.Join(live, " IS NOT NULL AND ") + " IS NOT NULL GROUP BY " + list + " HAVING COUNT(*) > 1"
+	if v.exists(query) {
+		refuse(op, "%s(%s) holds duplicate values: a unique constraint would fail (remove them first)", table, strings.Join(cols, ", "))
+	}
+}
