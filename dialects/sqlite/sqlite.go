@@ -258,6 +258,11 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 		return info
 	case sqlite3.ErrConstraintForeignKey:
 		return &dialects.ErrorInfo{Kind: dialects.ForeignKeyViolation}
+	case sqlite3.ErrConstraintTrigger:
+		// ON DELETE/UPDATE RESTRICT fails as a trigger, with the foreign key message.
+		if strings.HasPrefix(msg, "FOREIGN KEY constraint failed") {
+			return &dialects.ErrorInfo{Kind: dialects.ForeignKeyViolation}
+		}
 	case sqlite3.ErrConstraintCheck:
 		return &dialects.ErrorInfo{Kind: dialects.CheckViolation, Constraint: detail}
 	}
