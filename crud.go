@@ -786,15 +786,6 @@ func (h *handle) update(ctx context.Context, v any, live bool, columns []string)
 		}
 		return nil
 	}
-	if h.needsCascade(m) {
-		// ORM-side cascade:delete relations (association.go).
-		return h.atomically(ctx, func(h *handle) error {
-			if err := h.cascadeDelete(ctx, m, rows); err != nil {
-				return err
-			}
-			return run(h)
-		})
-	}
 	if len(rows) > 1 {
 		return h.atomically(ctx, run)
 	}
@@ -921,6 +912,15 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 			}
 		}
 		return nil
+	}
+	if h.needsCascade(m) {
+		// ORM-side cascade:delete relations (association.go).
+		return h.atomically(ctx, func(h *handle) error {
+			if err := h.cascadeDelete(ctx, m, rows); err != nil {
+				return err
+			}
+			return run(h)
+		})
 	}
 	if len(rows) > 1 {
 		return h.atomically(ctx, run)
