@@ -9,64 +9,95 @@ import (
 	"github.com/tagorm/orm/schema"
 )
 
-// AutoMigrate creates the tables of the given models that do not exist
-// yet, with every column, key, constraint and index, in foreign-key order.
-// It is idempotent: when the tables exist it issues no DDL. Call it at
+// MigrateOption tunes AutoMigrate. Pass options among the models:
+//
+//	err := orm.AutoMigrate(db, &User{}, &Address{}, orm.AllowDrops())
+//
+// A migration.Option passed among the models is accepted as well.
+type MigrateOption struct {
+	opt       migration.Option
+	allTables bool
+}
+
+// AllowDestructive lets AutoMigrate apply every change, drops and
+// narrowing type changes included (see migration.AllowDestructive).
+// Changes the existing rows cannot satisfy are still refused.
+func AllowDestructive() MigrateOption { return MigrateOption{opt: migration.AllowDestructive()} }
+
+// AllowDrops lets AutoMigrate drop columns the models no longer have
+// (and, with AllTables, tables no model maps).
+func AllowDrops() MigrateOption { return MigrateOption{opt: migration.AllowDrops()} }
+
+// AllowNarrowing lets AutoMigrate change a column to a type that may not
+// hold every existing value.
+func AllowNarrowing() MigrateOption { return MigrateOption{opt: migration.AllowNarrowing()} }
+
+// AllTables makes the models describe the whole schema: tables of the
+// database that no model maps are reported as drops (applied with
+// AllowDrops or AllowDestructive, refused otherwise). Without it
+// AutoMigrate only looks at the models' own tables, so that several
+// calls with different models do not undo each other.
+func AllTables() MigrateOption { return MigrateOption{allTables: true} }
+
+// WithMigrationOption passes any migration.Option (LockTimeout,
+// OnStatement, ...) to AutoMigrate.
+func WithMigrationOption(o migration.Option) MigrateOption { return MigrateOption{opt: o} }
+
+// AutoMigrate brings the tables of the given models up to date, at
 // startup:
 //
 //	err := orm.AutoMigrate(db, &User{}, &Address{})
 //
-// On dialects with transactional DDL (PostgreSQL, SQLite) everything runs
-// in one transaction: a failure leaves the schema as it was.
+// It creates missing tables (in foreign-key order), columns, indexes and
+// constraints, widens types, drops NOT NULL, and applies the changes the
+// rows can take (SET NOT NULL on a column without NULLs, a unique
+// constraint on distinct values). Destructive changes (dropping a
+// column, narrowing a type) are refused with an error listing each of
+// them, and then nothing is applied, unless an option among the models
+// allows them (AllowDrops, AllowNarrowing, AllowDestructive). Tables no
+// model maps are left alone unless AllTables is given.
+//
+// It runs under a cross-process lock, so that replicas starting together
+// migrate once; in one transaction on PostgreSQL and SQLite (a failure
+// changes nothing); on MySQL/MariaDB it stops at the first failing
+// statement and a second run continues from there. When the schema is
+// already current it issues no DDL and takes no lock. See
+// migration.AutoMigrate for the details.
 func AutoMigrate(db *DB, models ...any) error {
 	return AutoMigrateContext(context.Background(), db, models...)
 }
 
 // AutoMigrateContext is AutoMigrate with a context.
 func AutoMigrateContext(ctx context.Context, db *DB, models ...any) error {
-	md, err := db.MetaData(models...)
-	if err != nil {
-		return err
-	}
-	stmts, err := db.createStatements(ctx, md)
-	if err != nil {
-		return err
-	}
-	if len(stmts) == 0 {
-		return nil
-	}
-	run := func(h *handle) error {
-		for _, s := range stmts {
-			if _, err := h.exec(ctx, s, nil); err != nil {
-				return fmt.Errorf("orm: automigrate: %w\nstatement: %s", db.wrapErr("exec", err), s)
+	var (
+		opts      []migration.Option
+		structs   []any
+		allTables bool
+	)
+	for _, m := range models {
+		switch o := m.(type) {
+		case MigrateOption:
+			if o.opt != nil {
+				opts = append(opts, o.opt)
 			}
+			allTables = allTables || o.allTables
+		case migration.Option:
+			opts = append(opts, o)
+		default:
+			structs = append(structs, m)
 		}
-		return nil
 	}
-	if db.dialect.Features().Has(dialects.TransactionalDDL) {
-		return db.Transaction(ctx, func(s *Session) error { return run(&s.handle) })
-	}
-	return run(&db.handle)
-}
-
-// createStatements returns the DDL that creates the tables of md missing
-// from the database.
-func (db *DB) createStatements(ctx context.Context, md *schema.MetaData) ([]string, error) {
-	names := make([]string, len(md.Tables))
-	for i, t := range md.Tables {
-		names[i] = t.Name
-	}
-	live, err := migration.Inspect(ctx, db, migration.OnlyTables(names...))
+	md, err := db.MetaData(structs...)
 	if err != nil {
-		return nil, fmt.Errorf("orm: automigrate: %w", err)
+		return err
 	}
-	missing := &schema.MetaData{}
-	for _, t := range md.Tables {
-		if live.Table(t.Name) == nil {
-			missing.Tables = append(missing.Tables, t)
-		}
+	if !allTables {
+		opts = append(opts, migration.TargetTablesOnly())
 	}
-	return CreateTablesSQL(db.dialect, missing)
+	if err := migration.AutoMigrate(ctx, db, md, opts...); err != nil {
+		return fmt.Errorf("orm: automigrate: %w", err)
+	}
+	return nil
 }
 
 // CreateTablesSQL returns the statements that create every table of md on
