@@ -2,43 +2,894 @@ package orm
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tagorm/orm/dialects"
 )
 
+// PreloadQuery narrows what a preload loads for one relation. It is
+// passed to the functions given to Q.Preload and DB.Load:
+//
+//	orm.Query[Department](db).Preload("Employees", func(p *orm.PreloadQuery) {
+//		p.Where("name <> ?", "bob").OrderBy("name DESC").Limit(3) // 3 per department
+//	})
+type PreloadQuery struct {
+	where   []cond
+	order   []string
+	limit   int
+	joined  bool
+	deleted deletedMode
+}
+
+// Where adds a condition on the related rows (ANDed), written as in
+// Q.Where: "?" placeholders, slices expand.
+func (p *PreloadQuery) Where(sql string, args ...any) *PreloadQuery {
+	p.where = append(p.where, cond{sql: sql, args: args})
+	return p
+}
+
+// OrderBy orders the related rows of each parent (default: by primary
+// key).
+func (p *PreloadQuery) OrderBy(terms ...string) *PreloadQuery {
+	p.order = append(p.order, terms...)
+	return p
+}
+
+// Limit keeps at most n related rows per parent (has_many and
+// many_to_many), in OrderBy order. It uses ROW_NUMBER() OVER (PARTITION
+// BY ...): SQLite ≥ 3.25, PostgreSQL, MySQL 8 and MariaDB ≥ 10.2.
+func (p *PreloadQuery) Limit(n int) *PreloadQuery { p.limit = n; return p }
+
+// Joined loads a to-one relation (belongs_to, has_one) in the parents'
+// own query with a LEFT JOIN, instead of a second query. It applies to
+// the first level of a preload path and takes no conditions.
+func (p *PreloadQuery) Joined() *PreloadQuery { p.joined = true; return p }
+
+// WithDeleted includes soft-deleted related rows.
+func (p *PreloadQuery) WithDeleted() *PreloadQuery { p.deleted = withDeleted; return p }
+
 // relQuery is the relationship state of a Q: the preloads it runs after
 // loading its rows, and the to-one relations it loads in the same
 // statement (joined strategy).
 type relQuery struct {
-	root *preloadNode
+	roots  []*preloadNode
+	joined []*preloadNode // roots loaded with a LEFT JOIN, in alias order
+	extra  int            // columns the joined relations add to the select list
 }
 
 // preloadNode is one relation of a preload tree.
 type preloadNode struct {
+	rel      *relation
+	back     *relation // the back_populates side, if any
+	q        PreloadQuery
 	children []*preloadNode
+	alias    string   // joined: the table alias
+	fields   []*field // joined: the target's fields, reached from the parent
 }
 
-// writeSelect appends the aliased columns of joined to-one preloads to
-// the select list.
-func (rq *relQuery) writeSelect(d dialects.Dialect, m *model, b *strings.Builder) {}
+// Preload loads the relation at path (a relationship field name, or a
+// dotted path through several: "Employees.Departments") for every row the
+// query returns, with one query per relation level (IN lists, split under
+// the database's bind-parameter limit). Each fn may narrow the last
+// relation of the path (see PreloadQuery). Preloading the same path again
+// adds to its options.
+//
+//	depts, err := orm.Query[Department](db).Preload("Employees").All(ctx)
+//
+// Preloads run for All, First and One; Iter and Each refuse them.
+func (q *Q[T]) Preload(path string, fn ...func(*PreloadQuery)) *Q[T] {
+	if q.err != nil {
+		return q
+	}
+	n, depth, err := addPreload(q.h.db, q.m, &q.rel.roots, path, fn)
+	if err != nil {
+		q.err = err
+		return q
+	}
+	if n.q.joined {
+		if depth > 1 {
+			q.err = fmt.Errorf("orm: preload %q: Joined applies to the first relation of a path", path)
+			return q
+		}
+		if n.alias == "" {
+			n.alias = "tagorm_j" + strconv.Itoa(len(q.rel.joined))
+			for _, f := range n.rel.target.fields {
+				sf := *f
+				sf.index = append(slices.Clip(n.rel.decl.index), f.index...)
+				sf.nullish = !f.ptr && !nullableGoType(f.typ) // the LEFT JOIN may give NULLs
+				n.fields = append(n.fields, &sf)
+			}
+			q.rel.joined = append(q.rel.joined, n)
+			q.rel.extra += len(n.fields)
+		}
+	}
+	return q
+}
 
-// writeJoins appends the LEFT JOINs of joined to-one preloads.
+// addPreload adds path to the preload tree roots of model m and returns
+// its last node and the path's depth.
+func addPreload(db *DB, m *model, roots *[]*preloadNode, path string, fns []func(*PreloadQuery)) (*preloadNode, int, error) {
+	segs := strings.Split(path, ".")
+	cur := roots
+	var n *preloadNode
+	for _, s := range segs {
+		r, err := db.relation(m, strings.TrimSpace(s))
+		if err != nil {
+			return nil, 0, fmt.Errorf("orm: preload %q: %w", path, err)
+		}
+		n = nil
+		for _, c := range *cur {
+			if c.rel == r {
+				n = c
+			}
+		}
+		if n == nil {
+			n = &preloadNode{rel: r, back: db.backOf(r)}
+			*cur = append(*cur, n)
+		}
+		cur, m = &n.children, r.target
+	}
+	for _, fn := range fns {
+		fn(&n.q)
+	}
+	r := n.rel
+	switch {
+	case n.q.limit < 0:
+		return nil, 0, fmt.Errorf("orm: preload %q: negative limit", path)
+	case n.q.limit > 0 && !r.toMany():
+		return nil, 0, fmt.Errorf("orm: preload %q: Limit applies to has_many and many_to_many relations", path)
+	case n.q.joined && r.toMany():
+		return nil, 0, fmt.Errorf("orm: preload %q: Joined applies to belongs_to and has_one relations", path)
+	case n.q.joined && (len(n.q.where) > 0 || len(n.q.order) > 0):
+		return nil, 0, fmt.Errorf("orm: preload %q: a Joined preload takes no conditions or order", path)
+	}
+	return n, len(segs), nil
+}
+
+// writeSelect appends the columns of joined to-one preloads to the select
+// list.
+func (rq *relQuery) writeSelect(d dialects.Dialect, m *model, b *strings.Builder) {
+	for _, n := range rq.joined {
+		for i := range n.rel.target.fields {
+			b.WriteString(", ")
+			b.WriteString(n.alias)
+			b.WriteString(".tagorm_c")
+			b.WriteString(strconv.Itoa(i))
+		}
+	}
+}
+
+// writeJoins appends the LEFT JOINs of joined to-one preloads. The
+// related table is joined as a derived table whose columns are renamed
+// (tagorm_c0, tagorm_c1, ...), so that the query's own conditions and
+// order, written with unqualified column names, stay unambiguous; every
+// database merges such a derived table into the join.
 func (rq *relQuery) writeJoins(d dialects.Dialect, m *model, b *strings.Builder, args []any) []any {
+	for _, n := range rq.joined {
+		r := n.rel
+		tm := r.target
+		b.WriteString(" LEFT JOIN (SELECT ")
+		key := 0
+		for i, f := range tm.fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.Quote(f.col.Name))
+			b.WriteString(" AS tagorm_c")
+			b.WriteString(strconv.Itoa(i))
+			if f == r.targetKey {
+				key = i
+			}
+		}
+		b.WriteString(" FROM ")
+		b.WriteString(d.Quote(tm.table.Name))
+		if sd := tm.softDelete; sd != nil && n.q.deleted != withDeleted {
+			b.WriteString(" WHERE ")
+			b.WriteString(d.Quote(sd.col.Name))
+			b.WriteString(" IS NULL")
+		}
+		b.WriteString(") ")
+		b.WriteString(n.alias)
+		b.WriteString(" ON ")
+		b.WriteString(n.alias)
+		b.WriteString(".tagorm_c")
+		b.WriteString(strconv.Itoa(key))
+		b.WriteString(" = ")
+		b.WriteString(d.Quote(m.table.Name))
+		b.WriteByte('.')
+		b.WriteString(d.Quote(r.ownerKey.col.Name))
+	}
 	return args
 }
 
-// planFor returns the scan plan for the result columns.
+// planFor returns the scan plan for the result columns: the model's own
+// columns, then those of the joined relations.
 func (rq *relQuery) planFor(m *model, cols []string) (*scanPlan, error) {
-	return m.planFor(cols)
+	if rq.extra == 0 {
+		return m.planFor(cols)
+	}
+	if len(cols) < rq.extra {
+		return nil, fmt.Errorf("the result has %d columns, fewer than the %d of the joined relations", len(cols), rq.extra)
+	}
+	own, err := m.planFor(cols[:len(cols)-rq.extra])
+	if err != nil {
+		return nil, err
+	}
+	p := &scanPlan{fields: slices.Clone(own.fields), wrap: slices.Clone(own.wrap)}
+	for _, n := range rq.joined {
+		for _, f := range n.fields {
+			p.fields = append(p.fields, f)
+			p.wrap = append(p.wrap, f.json || f.isTime || f.nullish)
+		}
+	}
+	return p, nil
+}
+
+// iterErr reports that preloads cannot run row by row.
+func (rq *relQuery) iterErr() error {
+	if len(rq.roots) > 0 {
+		return fmt.Errorf("orm: Iter and Each do not run preloads; use All, or Load on each row")
+	}
+	return nil
 }
 
 // afterLoad runs the preloads on the rows just loaded: rows is a slice of
 // structs or a pointer to a struct.
 func (rq *relQuery) afterLoad(ctx context.Context, h *handle, m *model, rows reflect.Value) error {
+	if len(rq.roots) == 0 {
+		return nil
+	}
+	var parents []reflect.Value
+	if rows.Kind() == reflect.Pointer {
+		parents = []reflect.Value{rows.Elem()}
+	} else {
+		parents = make([]reflect.Value, rows.Len())
+		for i := range parents {
+			parents[i] = rows.Index(i)
+		}
+	}
+	if len(parents) == 0 {
+		return nil
+	}
+	return h.runPreloads(ctx, rq.roots, parents)
+}
+
+// runPreloads loads the relations of the preload tree nodes into parents
+// (addressable struct values of one model).
+func (h *handle) runPreloads(ctx context.Context, nodes []*preloadNode, parents []reflect.Value) error {
+	for _, n := range nodes {
+		var err error
+		if n.alias != "" {
+			err = h.finishJoined(ctx, n, parents)
+		} else {
+			err = h.preload(ctx, n, parents)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// iterErr reports that preloads cannot run row by row.
-func (rq *relQuery) iterErr() error { return nil }
+// finishJoined completes a relation loaded by a LEFT JOIN: a relation
+// without a row is set back to nil (its key reads as zero), back
+// references are set, and nested preloads run on the related rows.
+func (h *handle) finishJoined(ctx context.Context, n *preloadNode, parents []reflect.Value) error {
+	r := n.rel
+	key := singleKey(r.target)
+	if key == nil {
+		key = r.targetKey
+	}
+	var children []reflect.Value
+	for _, p := range parents {
+		fv := r.fieldOf(p)
+		t := fv
+		if r.ptr {
+			if fv.IsNil() {
+				continue
+			}
+			t = fv.Elem()
+		}
+		if key.of(t).IsZero() {
+			fv.SetZero()
+			continue
+		}
+		children = append(children, t)
+		setBack(n, p, t)
+	}
+	if len(children) == 0 || len(n.children) == 0 {
+		return nil
+	}
+	return h.runPreloads(ctx, n.children, children)
+}
+
+// setBack sets the back_populates field of child (a to-one pointer back
+// to the owner type) to parent. Collections on the other side are left
+// alone: a partial collection would misstate the database.
+func setBack(n *preloadNode, parent, child reflect.Value) {
+	b := n.back
+	if b == nil || b.slice || !b.ptr || !parent.CanAddr() {
+		return
+	}
+	b.fieldOf(child).Set(parent.Addr())
+}
+
+// keyValue returns v (a key field's value) as a comparable map key, and
+// false for NULL or a zero key (no related row).
+func keyValue(v reflect.Value) (any, bool) {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
+	if v.IsZero() {
+		return nil, false
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int(), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		u := v.Uint()
+		if u <= 1<<63-1 {
+			return int64(u), true
+		}
+		return u, true
+	case reflect.String:
+		return v.String(), true
+	}
+	if nullableGoType(v.Type()) {
+		if !v.Field(1).Bool() {
+			return nil, false
+		}
+		return keyValue(v.Field(0))
+	}
+	if v.Comparable() {
+		return v.Interface(), true
+	}
+	return fmt.Sprint(v.Interface()), true
+}
+
+// keyArg returns the bind value of a key.
+func keyArg(f *field, v reflect.Value) any {
+	a, err := f.arg(v)
+	if err != nil {
+		return nil
+	}
+	return a
+}
+
+// rowBuffer collects scanned rows of one struct type in a growing slice;
+// elements are addressable and stay put once loading is done.
+type rowBuffer struct {
+	s reflect.Value
+	n int
+}
+
+func newRowBuffer(t reflect.Type, capHint int) *rowBuffer {
+	return &rowBuffer{s: reflect.MakeSlice(reflect.SliceOf(t), 0, max(capHint, 8))}
+}
+
+// slot returns the next element, zeroed; commit keeps it.
+func (b *rowBuffer) slot() reflect.Value {
+	if b.n == b.s.Cap() {
+		ns := reflect.MakeSlice(b.s.Type(), b.n, 2*b.n)
+		reflect.Copy(ns, b.s)
+		b.s = ns
+	}
+	if b.n == b.s.Len() {
+		b.s = b.s.Slice(0, b.n+1)
+	}
+	v := b.s.Index(b.n)
+	v.SetZero()
+	return v
+}
+
+func (b *rowBuffer) commit() { b.n++ }
+
+func (b *rowBuffer) at(i int) reflect.Value { return b.s.Index(i) }
+
+// fetched is what one preload level loaded: the related rows and, for
+// each link, the key of the parent it belongs to.
+type fetched struct {
+	buf    *rowBuffer
+	link   []any // parent key of each link
+	child  []int // buffer index of each link
+	sorted bool  // links come grouped by parent key, children in buffer order
+}
+
+// preload loads relation n.rel for parents, then n's nested relations,
+// then assigns the related rows to the parents' fields.
+func (h *handle) preload(ctx context.Context, n *preloadNode, parents []reflect.Value) error {
+	r := n.rel
+	keys := make([]any, 0, len(parents))
+	seen := make(map[any]struct{}, len(parents))
+	for _, p := range parents {
+		k, ok := keyValue(r.ownerKey.of(p))
+		if !ok {
+			continue
+		}
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		keys = append(keys, keyArg(r.ownerKey, p))
+	}
+	if len(keys) == 0 {
+		for _, p := range parents {
+			r.fieldOf(p).SetZero()
+		}
+		return nil
+	}
+	f, err := h.fetchRelated(ctx, n, keys)
+	if err != nil {
+		return err
+	}
+	if len(n.children) > 0 && f.buf.n > 0 {
+		children := make([]reflect.Value, f.buf.n)
+		for i := range children {
+			children[i] = f.buf.at(i)
+		}
+		if err := h.runPreloads(ctx, n.children, children); err != nil {
+			return err
+		}
+	}
+	assignRelated(n, parents, f)
+	return nil
+}
+
+// span is a run of links [start, end).
+type span struct{ start, end int }
+
+// assignRelated stores the fetched rows into the parents' relation fields.
+func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
+	r := n.rel
+	groups := make(map[any]span, len(parents))
+	var scattered map[any][]int
+	for i := 0; i < len(f.link); {
+		j := i + 1
+		for j < len(f.link) && f.link[j] == f.link[i] {
+			j++
+		}
+		if _, dup := groups[f.link[i]]; dup || scattered != nil {
+			if scattered == nil {
+				scattered = map[any][]int{}
+				for k, s := range groups {
+					for x := s.start; x < s.end; x++ {
+						scattered[k] = append(scattered[k], x)
+					}
+				}
+			}
+			for x := i; x < j; x++ {
+				scattered[f.link[i]] = append(scattered[f.link[i]], x)
+			}
+		} else {
+			groups[f.link[i]] = span{i, j}
+		}
+		i = j
+	}
+	links := func(k any) []int {
+		if scattered != nil {
+			return scattered[k]
+		}
+		s, ok := groups[k]
+		if !ok {
+			return nil
+		}
+		out := make([]int, 0, s.end-s.start)
+		for x := s.start; x < s.end; x++ {
+			out = append(out, x)
+		}
+		return out
+	}
+	var ptrs reflect.Value // for []*T fields of sorted results: one backing array
+	if r.slice && r.ptr && f.sorted && scattered == nil {
+		ptrs = reflect.MakeSlice(r.decl.typ, len(f.child), len(f.child))
+		for i, c := range f.child {
+			ptrs.Index(i).Set(f.buf.at(c).Addr())
+		}
+	}
+	for _, p := range parents {
+		fv := r.fieldOf(p)
+		k, ok := keyValue(r.ownerKey.of(p))
+		if !ok {
+			fv.SetZero()
+			continue
+		}
+		if !r.slice {
+			s, found := groups[k]
+			idx := -1
+			if scattered != nil {
+				if l := scattered[k]; len(l) > 0 {
+					idx = f.child[l[0]]
+				}
+			} else if found {
+				idx = f.child[s.start]
+			}
+			if idx < 0 {
+				fv.SetZero()
+				continue
+			}
+			c := f.buf.at(idx)
+			if r.ptr {
+				fv.Set(c.Addr())
+			} else {
+				fv.Set(c)
+			}
+			setBack(n, p, c)
+			continue
+		}
+		// A collection: share the buffer when the rows are contiguous.
+		if scattered == nil && f.sorted {
+			s, found := groups[k]
+			if !found {
+				fv.SetZero()
+				continue
+			}
+			var sl reflect.Value
+			if r.ptr {
+				sl = ptrs.Slice3(s.start, s.end, s.end)
+			} else {
+				a, b := f.child[s.start], f.child[s.end-1]+1
+				sl = f.buf.s.Slice3(a, b, b)
+			}
+			fv.Set(sl)
+			for i := s.start; i < s.end; i++ {
+				setBack(n, p, f.buf.at(f.child[i]))
+			}
+			continue
+		}
+		l := links(k)
+		if len(l) == 0 {
+			fv.SetZero()
+			continue
+		}
+		sl := reflect.MakeSlice(r.decl.typ, len(l), len(l))
+		for i, x := range l {
+			c := f.buf.at(f.child[x])
+			if r.ptr {
+				sl.Index(i).Set(c.Addr())
+			} else {
+				sl.Index(i).Set(c)
+			}
+		}
+		fv.Set(sl)
+		for i := range l {
+			e := sl.Index(i)
+			if r.ptr {
+				e = e.Elem()
+			}
+			setBack(n, p, e)
+		}
+	}
+}
+
+// fetchRelated queries the rows related to the parent keys, in chunks
+// under the dialect's bind-parameter limit.
+func (h *handle) fetchRelated(ctx context.Context, n *preloadNode, keys []any) (*fetched, error) {
+	r := n.rel
+	d := h.db.dialect
+	userArgs := condArgs(n.q.where)
+	used := 0
+	for _, a := range userArgs {
+		if v, ok := expandable(a); ok {
+			used += v.Len()
+		} else {
+			used++
+		}
+	}
+	per := d.MaxParams() - used
+	if per < 1 {
+		return nil, fmt.Errorf("orm: preload %s: the conditions use all %d bind parameters", r.name, d.MaxParams())
+	}
+	query := h.relatedSQL(n)
+	f := &fetched{buf: newRowBuffer(r.target.typ, len(keys)), sorted: r.kind == hasMany || r.kind == hasOne}
+	var pkSeen map[any]int // many_to_many: target key → buffer index
+	if r.kind == manyToMany {
+		pkSeen = map[any]int{}
+	}
+	op := "preload " + r.owner.table.Name + "." + r.name
+	args := make([]any, 0, 1+len(userArgs))
+	for start := 0; start < len(keys); start += per {
+		chunk := keys[start:min(start+per, len(keys))]
+		args = append(append(args[:0], chunk), userArgs...)
+		s, a, err := h.db.prepareRaw(query, args)
+		if err != nil {
+			return nil, err
+		}
+		if err := h.scanRelated(ctx, op, n, s, a, f, pkSeen); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// scanRelated runs one chunk's query and appends its rows to f.
+func (h *handle) scanRelated(ctx context.Context, op string, n *preloadNode, query string, args []any, f *fetched, pkSeen map[any]int) error {
+	r := n.rel
+	rows, err := h.query(ctx, query, args)
+	if err != nil {
+		return h.db.wrapErr(op, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return h.db.wrapErr(op, err)
+	}
+	m2m := r.kind == manyToMany
+	own := cols
+	if m2m {
+		own = cols[1:]
+	}
+	plan, err := r.target.planFor(own)
+	if err != nil {
+		return h.db.wrapErr(op, err)
+	}
+	rs := newRowScanner(plan)
+	var owner reflect.Value
+	dest := rs.dest
+	if m2m {
+		owner = reflect.New(r.ownerKey.typ)
+		dest = make([]any, 1+len(rs.dest))
+		dest[0] = owner.Interface()
+	}
+	linkKey := r.targetKey // has_*: the child's foreign key; belongs_to: the target's key
+	for rows.Next() {
+		v := f.buf.slot()
+		for i, fd := range plan.fields {
+			fv := fd.of(v)
+			if plan.wrap[i] {
+				rs.conv[i].dst = fv
+				rs.dest[i] = &rs.conv[i]
+			} else {
+				rs.dest[i] = fv.Addr().Interface()
+			}
+		}
+		if m2m {
+			copy(dest[1:], rs.dest)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return h.db.wrapErr(op, err)
+		}
+		var k any
+		var ok bool
+		if m2m {
+			k, ok = keyValue(owner.Elem())
+		} else {
+			k, ok = keyValue(linkKey.of(v))
+		}
+		if !ok {
+			continue
+		}
+		idx := f.buf.n
+		if m2m {
+			if tk, tok := keyValue(r.targetKey.of(v)); tok {
+				if j, dup := pkSeen[tk]; dup {
+					idx = j
+				} else {
+					pkSeen[tk] = idx
+					f.buf.commit()
+				}
+			} else {
+				f.buf.commit()
+			}
+		} else {
+			f.buf.commit()
+		}
+		f.link = append(f.link, k)
+		f.child = append(f.child, idx)
+	}
+	if err := rows.Err(); err != nil {
+		return h.db.wrapErr(op, err)
+	}
+	return nil
+}
+
+// relatedSQL renders the query of one preload level, with "?" for the
+// list of parent keys followed by the conditions' placeholders.
+func (h *handle) relatedSQL(n *preloadNode) string {
+	r := n.rel
+	d := h.db.dialect
+	tm := r.target
+	table := d.Quote(tm.table.Name)
+	var b strings.Builder
+	var keyExpr, partition string // the column matched to the parent keys
+	m2m := r.kind == manyToMany
+	if m2m {
+		keyExpr = "tagorm_j." + d.Quote(r.join.ownerCol)
+	} else {
+		keyExpr = table + "." + d.Quote(r.targetKey.col.Name)
+	}
+	order := n.q.order
+	if len(order) == 0 {
+		for _, f := range tm.pk {
+			order = append(order, table+"."+d.Quote(f.col.Name))
+		}
+	}
+	limited := n.q.limit > 0
+	if limited {
+		b.WriteString("SELECT ")
+		if m2m {
+			b.WriteString("tagorm_p.tagorm_owner, ")
+			partition = "tagorm_p.tagorm_owner"
+		} else {
+			partition = "tagorm_p." + d.Quote(r.targetKey.col.Name)
+		}
+		for i, f := range tm.fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("tagorm_p.")
+			b.WriteString(d.Quote(f.col.Name))
+		}
+		b.WriteString(" FROM (")
+	}
+	b.WriteString("SELECT ")
+	if m2m {
+		b.WriteString(keyExpr)
+		if limited {
+			b.WriteString(" AS tagorm_owner")
+		}
+		b.WriteString(", ")
+	}
+	tm.writeColumns(d, &b, true)
+	if limited {
+		b.WriteString(", ROW_NUMBER() OVER (PARTITION BY ")
+		b.WriteString(keyExpr)
+		b.WriteString(" ORDER BY ")
+		b.WriteString(strings.Join(order, ", "))
+		b.WriteString(") AS tagorm_rn")
+	}
+	b.WriteString(" FROM ")
+	b.WriteString(table)
+	if m2m {
+		b.WriteString(" JOIN ")
+		b.WriteString(d.Quote(r.join.table))
+		b.WriteString(" tagorm_j ON tagorm_j.")
+		b.WriteString(d.Quote(r.join.targetCol))
+		b.WriteString(" = ")
+		b.WriteString(table)
+		b.WriteByte('.')
+		b.WriteString(d.Quote(r.targetKey.col.Name))
+	}
+	b.WriteString(" WHERE ")
+	b.WriteString(keyExpr)
+	b.WriteString(" IN (?)")
+	if sd := tm.softDelete; sd != nil && n.q.deleted != withDeleted {
+		b.WriteString(" AND ")
+		b.WriteString(table)
+		b.WriteByte('.')
+		b.WriteString(d.Quote(sd.col.Name))
+		b.WriteString(" IS NULL")
+	}
+	if len(n.q.where) > 0 {
+		b.WriteString(" AND (")
+		b.WriteString(renderConds(n.q.where))
+		b.WriteByte(')')
+	}
+	switch {
+	case limited:
+		b.WriteString(") tagorm_p WHERE tagorm_p.tagorm_rn <= ")
+		b.WriteString(strconv.Itoa(n.q.limit))
+		b.WriteString(" ORDER BY ")
+		b.WriteString(partition)
+		b.WriteString(", tagorm_p.tagorm_rn")
+	case r.kind != belongsTo:
+		b.WriteString(" ORDER BY ")
+		b.WriteString(keyExpr)
+		b.WriteString(", ")
+		b.WriteString(strings.Join(order, ", "))
+	}
+	return b.String()
+}
+
+// Load loads the relation at path (as in Q.Preload, nested paths
+// included) into v, a pointer to a struct or a slice of structs already
+// loaded: explicit lazy loading.
+//
+//	err := db.Load(ctx, &dept, "Employees")
+func (h *handle) Load(ctx context.Context, v any, path string, fn ...func(*PreloadQuery)) error {
+	m, rows, err := h.structRows("load", v)
+	if err != nil {
+		return err
+	}
+	var roots []*preloadNode
+	n, _, err := addPreload(h.db, m, &roots, path, fn)
+	if err != nil {
+		return err
+	}
+	n.q.joined = false
+	if len(rows) == 0 {
+		return nil
+	}
+	return h.runPreloads(ctx, roots, rows)
+}
+
+// WhereHas keeps the rows that have at least one related row at path (a
+// relationship field, or a dotted path through several) matching the
+// condition, written as in Where; an empty condition keeps rows with any
+// related row. It renders an EXISTS subquery, so rows are never
+// duplicated:
+//
+//	orm.Query[Department](db).WhereHas("Employees", "name = ?", "ann")
+//
+// Unqualified column names in the condition refer to the last table of
+// the path.
+func (q *Q[T]) WhereHas(path, cond string, args ...any) *Q[T] {
+	return q.whereHas(false, path, cond, args)
+}
+
+// WhereHasNot keeps the rows that have no related row at path matching
+// the condition (NOT EXISTS).
+func (q *Q[T]) WhereHasNot(path, cond string, args ...any) *Q[T] {
+	return q.whereHas(true, path, cond, args)
+}
+
+func (q *Q[T]) whereHas(not bool, path, c string, args []any) *Q[T] {
+	if q.err != nil {
+		return q
+	}
+	d := q.h.db.dialect
+	used := map[string]bool{q.m.table.Name: true}
+	s, err := existsSQL(q.h.db, q.m, d.Quote(q.m.table.Name), strings.Split(path, "."), c, used, 0)
+	if err != nil {
+		q.err = fmt.Errorf("orm: where has %q: %w", path, err)
+		return q
+	}
+	if not {
+		s = "NOT " + s
+	}
+	return q.Where(s, args...)
+}
+
+// existsSQL renders EXISTS (SELECT 1 FROM <related> WHERE <join to outer>
+// AND ...) for the relation path segs of model m, whose table is referred
+// to as outer.
+func existsSQL(db *DB, m *model, outer string, segs []string, c string, used map[string]bool, depth int) (string, error) {
+	r, err := db.relation(m, strings.TrimSpace(segs[0]))
+	if err != nil {
+		return "", err
+	}
+	d := db.dialect
+	tm := r.target
+	ref := d.Quote(tm.table.Name)
+	from := ref
+	if used[tm.table.Name] {
+		alias := "tagorm_h" + strconv.Itoa(depth)
+		from += " " + alias
+		ref = alias
+	}
+	used[tm.table.Name] = true
+	var b strings.Builder
+	b.WriteString("EXISTS (SELECT 1 FROM ")
+	b.WriteString(from)
+	if r.kind == manyToMany {
+		ja := "tagorm_hj" + strconv.Itoa(depth)
+		fmt.Fprintf(&b, " JOIN %s %s ON %s.%s = %s.%s WHERE %s.%s = %s.%s",
+			d.Quote(r.join.table), ja, ja, d.Quote(r.join.targetCol), ref, d.Quote(r.targetKey.col.Name),
+			ja, d.Quote(r.join.ownerCol), outer, d.Quote(r.ownerKey.col.Name))
+	} else {
+		fmt.Fprintf(&b, " WHERE %s.%s = %s.%s", ref, d.Quote(r.targetKey.col.Name), outer, d.Quote(r.ownerKey.col.Name))
+	}
+	if sd := tm.softDelete; sd != nil {
+		fmt.Fprintf(&b, " AND %s.%s IS NULL", ref, d.Quote(sd.col.Name))
+	}
+	if len(segs) > 1 {
+		inner, err := existsSQL(db, tm, ref, segs[1:], c, used, depth+1)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(" AND ")
+		b.WriteString(inner)
+	} else if strings.TrimSpace(c) != "" {
+		b.WriteString(" AND (")
+		b.WriteString(c)
+		b.WriteByte(')')
+	}
+	b.WriteByte(')')
+	return b.String(), nil
+}
