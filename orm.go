@@ -51,6 +51,10 @@ type DB struct {
 	logger  *slog.Logger
 	logArgs bool
 	ownsDB  bool
+	// stmtCacheSize is the WithStmtCache setting (-1: the dialect's
+	// default); stmts is the cache itself (nil when off).
+	stmtCacheSize int
+	stmts         *stmtCache
 }
 
 // Option configures a DB.
@@ -154,16 +158,26 @@ func Wrap(x *sqlx.DB, opts ...Option) (*DB, error) {
 }
 
 func newDB(x *sqlx.DB, d dialects.Dialect, opts []Option) *DB {
-	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}}}
+	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}}, stmtCacheSize: -1}
 	db.handle = handle{db: db, ex: x}
 	for _, o := range opts {
 		o(db)
 	}
+	if db.stmtCacheSize < 0 {
+		db.stmtCacheSize = 0
+		if d.Features().Has(dialects.PrepareStatements) {
+			db.stmtCacheSize = defaultStmtCacheSize
+		}
+	}
+	db.stmts = newStmtCache(db.stmtCacheSize)
 	return db
 }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.x.Close() }
+// Close closes the cached prepared statements and the connection pool.
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.x.Close()
+}
 
 // Dialect returns the database's dialect.
 func (db *DB) Dialect() dialects.Dialect { return db.dialect }

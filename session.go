@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,23 +37,82 @@ func (h *handle) base() *handle { return h }
 
 // exec runs a statement, logging it when the DB has a logger.
 func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
-	if h.db.logger == nil {
-		return h.ex.ExecContext(ctx, query, args...)
+	var start time.Time
+	if h.db.logger != nil {
+		start = time.Now()
 	}
-	start := time.Now()
-	res, err := h.ex.ExecContext(ctx, query, args...)
-	h.db.logStatement(ctx, query, args, time.Since(start), err)
+	var res sql.Result
+	cs, err := h.cached(ctx, query)
+	switch {
+	case cs != nil:
+		st := cs.st
+		if h.sess != nil {
+			st = h.sess.tx.StmtContext(ctx, st)
+		}
+		res, err = st.ExecContext(ctx, args...)
+		cs.release()
+	case err == nil:
+		res, err = h.ex.ExecContext(ctx, query, args...)
+	}
+	if h.db.logger != nil {
+		h.db.logStatement(ctx, query, args, time.Since(start), err)
+	}
 	return res, err
+}
+
+// cached returns the DB's prepared statement for query, if it should use
+// one: only for DML, and inside a transaction only when the statement is
+// already prepared (preparing goes through another pooled connection,
+// which must not wait on the transaction's locks).
+func (h *handle) cached(ctx context.Context, query string) (*cachedStmt, error) {
+	if h.db.stmts == nil || !isDML(query) {
+		return nil, nil
+	}
+	if h.sess != nil {
+		return h.db.stmts.lookup(query), nil
+	}
+	return h.db.stmts.get(ctx, h.db.x.DB, query)
+}
+
+// isDML reports whether query is a SELECT, INSERT, UPDATE, DELETE or WITH
+// statement: the statements worth keeping prepared.
+func isDML(query string) bool {
+	if len(query) < 6 {
+		return false
+	}
+	switch query[0] | 0x20 {
+	case 's', 'i', 'u', 'd':
+		w := strings.ToUpper(query[:6])
+		return w == "SELECT" || w == "INSERT" || w == "UPDATE" || w == "DELETE"
+	case 'w':
+		return strings.EqualFold(query[:4], "WITH")
+	}
+	return false
 }
 
 // query runs a query, logging it when the DB has a logger.
 func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
-	if h.db.logger == nil {
-		return h.ex.QueryContext(ctx, query, args...)
+	var start time.Time
+	if h.db.logger != nil {
+		start = time.Now()
 	}
-	start := time.Now()
-	rows, err := h.ex.QueryContext(ctx, query, args...)
-	h.db.logStatement(ctx, query, args, time.Since(start), err)
+	var rows *sql.Rows
+	cs, err := h.cached(ctx, query)
+	switch {
+	case cs != nil:
+		st := cs.st
+		if h.sess != nil {
+			st = h.sess.tx.StmtContext(ctx, st)
+		}
+		// Open rows keep the statement alive even if it is evicted.
+		rows, err = st.QueryContext(ctx, args...)
+		cs.release()
+	case err == nil:
+		rows, err = h.ex.QueryContext(ctx, query, args...)
+	}
+	if h.db.logger != nil {
+		h.db.logStatement(ctx, query, args, time.Since(start), err)
+	}
 	return rows, err
 }
 

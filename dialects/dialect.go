@@ -51,6 +51,10 @@ const (
 	// SeparateCommentStatements: comments are set with COMMENT ON
 	// statements rather than inline in CREATE TABLE.
 	SeparateCommentStatements
+	// PrepareStatements: the driver parses (or prepares on the server)
+	// every statement it runs, so tagorm keeps prepared statements by SQL
+	// text. Drivers with a statement cache of their own (pgx) leave it off.
+	PrepareStatements
 )
 
 // Has reports whether all flags in f2 are set in f.

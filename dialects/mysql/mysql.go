@@ -78,7 +78,7 @@ func (Dialect) DriverName() string { return "mysql" }
 // ColumnComments. DDL is not transactional and there is no RETURNING
 // (MariaDB has INSERT ... RETURNING, MySQL does not: LastInsertId is used).
 func (Dialect) Features() dialects.Feature {
-	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments
+	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements
 }
 
 // Lexical describes MySQL's syntax for dialects.Rebind: backslash

@@ -77,7 +77,7 @@ func (Dialect) DriverName() string { return "sqlite3" }
 // change columns or constraints (migration rebuilds the table), and
 // there are no comments.
 func (Dialect) Features() dialects.Feature {
-	return dialects.Returning | dialects.TransactionalDDL
+	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements
 }
 
 // Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
