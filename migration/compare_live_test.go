@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +19,9 @@ import (
 
 type cmpStatus string
 
-func (cmpStatus) EnumValues() []string { return []string{"draft", "it's live", `back\slash`, "archived"} }
-
-type UUID [16]byte
+func (cmpStatus) EnumValues() []string {
+	return []string{"draft", "it's live", `back\slash`, "archived"}
+}
 
 type CmpAuthor struct {
 	_     struct{} `orm:"table:cmp_author"`
@@ -59,8 +60,8 @@ type CmpBook struct {
 	Removed    sql.NullTime    `db:"removed"`
 	Meta       json.RawMessage `db:"meta"`
 	Extra      map[string]any  `db:"extra" orm:"json"`
-	Ref        UUID            `db:"ref" orm:"unique_index"`
-	OptRef     *UUID           `db:"opt_ref"`
+	Ref        string          `db:"ref" orm:"type:uuid;unique_index"`
+	OptRef     *string         `db:"opt_ref" orm:"type:uuid"`
 	Status     cmpStatus       `db:"status" orm:"default:'draft';index:ix_book_status_created,desc"`
 	Code       string          `db:"code" orm:"type:char(10);default:'x'"`
 	Popularity int32           `db:"popularity" orm:"index:ix_book_pub_pages,desc"`
@@ -116,6 +117,42 @@ func TestCompareAfterAutoMigrateIsEmpty(t *testing.T) {
 			t.Errorf("unexpected hint: %s", h)
 		}
 
+		// The comparison is not blind: changes to the target show up, and
+		// only they.
+		for _, m := range []struct {
+			change func(t *schema.MetaData)
+			want   map[string]string // by dialect; "" for every dialect
+		}{
+			{func(t *schema.MetaData) { t.Table("cmp_book").Column("title").Type.Size = 150 },
+				map[string]string{"": "alter column cmp_book.title: type string(120) → string(150)"}},
+			{func(t *schema.MetaData) {
+				c := t.Table("cmp_book").Column("status")
+				c.Type.Values = append(c.Type.Values, "deleted")
+			}, map[string]string{"": "add enum values deleted to cmp_book.status"}},
+			{func(t *schema.MetaData) { t.Table("cmp_book").Column("price").Default = cmpPtr("1") },
+				map[string]string{"": "alter column cmp_book.price: default 0 → 1", "mysql": "alter column cmp_book.price: default 0.00 → 1"}},
+			{func(t *schema.MetaData) { t.Table("cmp_book").ForeignKeys[2].OnDelete = schema.SetNull },
+				map[string]string{"": "drop foreign key fk_book_editor on cmp_book\nadd foreign key fk_book_editor on cmp_book(editor_id) → cmp_author(id)"}},
+			{func(t *schema.MetaData) { t.Table("cmp_author").Column("nick").Comment = "changed" },
+				map[string]string{"": "alter column cmp_author.nick: comment", "sqlite": ""}},
+			{func(t *schema.MetaData) { t.Table("cmp_book").Indexes[0].Columns[1].Desc = false },
+				map[string]string{"": "drop index ix_book_pub_pages on cmp_book\ncreate index ix_book_pub_pages on cmp_book(published, popularity)"}},
+		} {
+			changed := target.Clone()
+			m.change(changed)
+			diff, err := migration.Compare(changed, live, migration.WithDialect(db.Dialect()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, ok := m.want[tdb.Name]
+			if !ok {
+				want = m.want[""]
+			}
+			if got := strings.TrimSpace(diff.String()); got != want {
+				t.Errorf("after a change:\n got %s\nwant %s", got, want)
+			}
+		}
+
 		// And an empty live schema needs every table, in an order that
 		// creates referenced tables first.
 		diff, err = migration.Compare(target, &schema.MetaData{}, migration.WithDialect(db.Dialect()))
@@ -127,13 +164,13 @@ func TestCompareAfterAutoMigrateIsEmpty(t *testing.T) {
 			got = append(got, op.String())
 		}
 		want := []string{"create table cmp_author", "create table cmp_book", "create table cmp_edition", "create table cmp_review"}
-		if !equalStrings(got, want) {
+		if !cmpEqualStrings(got, want) {
 			t.Errorf("ops from an empty schema:\n got %q\nwant %q", got, want)
 		}
 	})
 }
 
-func equalStrings(a, b []string) bool {
+func cmpEqualStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
