@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 
@@ -92,7 +91,7 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 			// onupdate_fn columns (UpdatedAt) even when they are set.
 			for _, f := range m.fields {
 				if f.onUpdate != nil {
-					if err := assignValue(f.of(r), memo.call(f.onUpdate)); err != nil {
+					if err := assignValue(f.of(r), memo.call(f.onUpdateName, f.onUpdate)); err != nil {
 						return h.db.wrapErr("upsert "+m.table.Name, fmt.Errorf("field %s: onupdate_fn: %w", f.name, err))
 					}
 				}
@@ -101,7 +100,7 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 		for _, f := range m.fields {
 			if f.insertDefault != nil {
 				if fv := f.of(r); fv.IsZero() {
-					if err := assignValue(fv, memo.call(f.insertDefault)); err != nil {
+					if err := assignValue(fv, memo.call(f.insertDefaultName, f.insertDefault)); err != nil {
 						return h.db.wrapErr("insert "+m.table.Name, fmt.Errorf("field %s: default_fn: %w", f.name, err))
 					}
 				}
@@ -172,26 +171,23 @@ func (h *handle) atomically(ctx context.Context, fn func(h *handle) error) error
 // defaultMemo evaluates the client-side defaults of one row. A function
 // that returns a time.Time is called once per row, so that the CreatedAt
 // and UpdatedAt of a new row are equal; others (e.g. UUIDs) are called for
-// each field.
+// each field. Functions are told apart by their registered name.
 type defaultMemo struct {
-	fns  []unsafe.Pointer
-	vals []any
+	names []string
+	vals  []any
 }
 
-func (dm *defaultMemo) reset() { dm.fns, dm.vals = dm.fns[:0], dm.vals[:0] }
+func (dm *defaultMemo) reset() { dm.names, dm.vals = dm.names[:0], dm.vals[:0] }
 
-func (dm *defaultMemo) call(fn DefaultFunc) any {
-	// A func value is a pointer to its closure: the same closure (the
-	// same registered function) has the same pointer.
-	id := *(*unsafe.Pointer)(unsafe.Pointer(&fn))
-	for i, p := range dm.fns {
-		if p == id {
+func (dm *defaultMemo) call(name string, fn DefaultFunc) any {
+	for i, n := range dm.names {
+		if n == name {
 			return dm.vals[i]
 		}
 	}
 	v := fn()
 	if _, ok := v.(time.Time); ok {
-		dm.fns = append(dm.fns, id)
+		dm.names = append(dm.names, name)
 		dm.vals = append(dm.vals, v)
 	}
 	return v

@@ -79,6 +79,10 @@ type field struct {
 	// (SQLAlchemy's default= and onupdate=).
 	insertDefault DefaultFunc
 	onUpdate      DefaultFunc
+	// insertDefaultName and onUpdateName are the functions' registered
+	// names (one call per name and row, see defaultMemo).
+	insertDefaultName string
+	onUpdateName      string
 }
 
 // DefaultFunc computes a client-side column value at INSERT (default_fn)
@@ -575,9 +579,9 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 				return b.errf(name, o.Key+":"+o.Value, "no default function %q is registered (built-ins: now, uuid; see RegisterDefaultFunc)", o.Value)
 			}
 			if o.Key == "default_fn" {
-				f.insertDefault = fn
+				f.insertDefault, f.insertDefaultName = fn, o.Value
 			} else {
-				f.onUpdate = fn
+				f.onUpdate, f.onUpdateName = fn, o.Value
 			}
 		case "fk":
 			fkTarget = o.Value
