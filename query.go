@@ -74,10 +74,34 @@ func (q *Q[T]) Or(sql string, args ...any) *Q[T] {
 
 // WhereIn adds "column IN (values...)"; an empty list matches no rows.
 func (q *Q[T]) WhereIn(column string, values any) *Q[T] {
+	return q.whereList(column, values, false)
+}
+
+// WhereNotIn adds "column NOT IN (values...)"; an empty list matches every
+// row (a raw "NOT IN (?)" with an empty list would match none: it
+// expands to NOT IN (NULL)).
+func (q *Q[T]) WhereNotIn(column string, values any) *Q[T] {
+	return q.whereList(column, values, true)
+}
+
+func (q *Q[T]) whereList(column string, values any, not bool) *Q[T] {
 	col, err := q.column(column)
 	if err != nil {
 		q.err = err
 		return q
+	}
+	v, ok := expandable(values)
+	if !ok {
+		q.err = fmt.Errorf("orm: where %s in: want a slice of values, got %T", column, values)
+		return q
+	}
+	switch {
+	case v.Len() == 0 && not:
+		return q.Where("1 = 1")
+	case v.Len() == 0:
+		return q.Where("1 = 0")
+	case not:
+		return q.Where(col+" NOT IN (?)", values)
 	}
 	return q.Where(col+" IN (?)", values)
 }

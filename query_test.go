@@ -326,3 +326,26 @@ func TestRawSQL(t *testing.T) {
 		require.Error(t, err, "too few arguments")
 	})
 }
+
+func TestWhereInAndNotInEmpty(t *testing.T) {
+	eachDB(t, []any{&QPerson{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []QPerson{{Name: "a"}, {Name: "b"}, {Name: "c"}}))
+		for _, tc := range []struct {
+			name string
+			q    *orm.Q[QPerson]
+			want int64
+		}{
+			{"in two", orm.Query[QPerson](db).WhereIn("name", []string{"a", "b"}), 2},
+			{"in empty", orm.Query[QPerson](db).WhereIn("name", []string{}), 0},
+			{"not in one", orm.Query[QPerson](db).WhereNotIn("name", []string{"a"}), 2},
+			{"not in empty", orm.Query[QPerson](db).WhereNotIn("Name", []string(nil)), 3},
+		} {
+			n, err := tc.q.Count(ctx)
+			require.NoError(t, err, tc.name)
+			require.Equal(t, tc.want, n, tc.name)
+		}
+		_, err := orm.Query[QPerson](db).WhereIn("name", "not a list").All(ctx)
+		require.ErrorContains(t, err, "want a slice")
+	})
+}
