@@ -23,14 +23,10 @@ var updateCompare = flag.Bool("update-compare", false, "rewrite the golden files
 
 type cmpColOpt func(*schema.Column)
 
-func cmpNull(c *schema.Column)      { c.Nullable = true }
-func cmpAutoinc(c *schema.Column)   { c.AutoIncrement = true }
-func cmpSize(n int) cmpColOpt       { return func(c *schema.Column) { c.Type.Size = n } }
-func cmpDflt(s string) cmpColOpt    { return func(c *schema.Column) { c.Default = &s } }
-func cmpComment(s string) cmpColOpt { return func(c *schema.Column) { c.Comment = s } }
-func cmpRenamedFrom(s string) cmpColOpt {
-	return func(c *schema.Column) { c.RenamedFrom = s }
-}
+func cmpNull(c *schema.Column)        { c.Nullable = true }
+func cmpAutoinc(c *schema.Column)     { c.AutoIncrement = true }
+func cmpSize(n int) cmpColOpt         { return func(c *schema.Column) { c.Type.Size = n } }
+func cmpDflt(s string) cmpColOpt      { return func(c *schema.Column) { c.Default = &s } }
 func cmpValues(v ...string) cmpColOpt { return func(c *schema.Column) { c.Type.Values = v } }
 func cmpPrec(p, s int) cmpColOpt {
 	return func(c *schema.Column) { c.Type.Precision, c.Type.Scale = p, s }
