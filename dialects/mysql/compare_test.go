@@ -13,7 +13,7 @@ func TestNormalizeColumn(t *testing.T) {
 	tbl := &schema.Table{Name: "t", PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}}
 	str := func(s string) *string { return &s }
 	type live struct {
-		typ, def        string // COLUMN_TYPE, COLUMN_DEFAULT ("" for NULL)
+		typ, def         string // COLUMN_TYPE, COLUMN_DEFAULT ("" for NULL)
 		maria, generated bool
 	}
 	for _, tc := range []struct {

@@ -13,9 +13,9 @@ func TestNormalizeColumn(t *testing.T) {
 	tbl := &schema.Table{Name: "t", PrimaryKey: &schema.PrimaryKey{Columns: []string{"id"}}}
 	str := func(s string) *string { return &s }
 	for _, tc := range []struct {
-		col          schema.Column
+		col           schema.Column
 		typ, default_ string // as format_type and pg_get_expr print them
-		equal        bool
+		equal         bool
 	}{
 		{schema.Column{Name: "a", Type: schema.Type{Kind: schema.Integer}}, "integer", "", true},
 		{schema.Column{Name: "a", Type: schema.Type{Kind: schema.Custom, Raw: "int4"}}, "integer", "", true},
