@@ -125,9 +125,14 @@ func setKey(dst reflect.Value, to *field, src reflect.Value, from *field) error 
 // split divides objects into new ones (zero primary key) and existing
 // ones, skipping objects already handled in this graph.
 func (g *graphSaver) split(m *model, objs []reflect.Value) (news, olds []reflect.Value, err error) {
+	batch := map[graphKey]bool{} // an object listed twice is saved once
 	for _, o := range objs {
 		k, ok := keyOfObj(o)
 		if ok {
+			if batch[k] {
+				continue
+			}
+			batch[k] = true
 			switch g.state[k] {
 			case saving:
 				if pkZero(m, o) {
@@ -137,7 +142,6 @@ func (g *graphSaver) split(m *model, objs []reflect.Value) (news, olds []reflect
 			case saved:
 				continue
 			}
-			g.state[k] = saving // also dedupes an object listed twice
 		}
 		if pkZero(m, o) {
 			news = append(news, o)

@@ -202,3 +202,29 @@ func TestRelDeleteActions(t *testing.T) {
 		require.Nil(t, got.EditorID)
 	})
 }
+
+func TestRelInsertSharedTargets(t *testing.T) {
+	relDB(t, bookModels(), func(t *testing.T, db *orm.DB, l *stmtLog) {
+		ctx := context.Background()
+		ann := &RUser{Name: "ann"}
+		shared := &RTag{Label: "shared"}
+		books := []*RBook{
+			{Title: "a", Author: ann, Tags: []*RTag{shared, {Label: "a"}}},
+			{Title: "b", Author: ann, Tags: []*RTag{shared}},
+		}
+		require.NoError(t, db.Insert(ctx, books))
+		qs := queries(l)
+		require.Len(t, qs, 4, "user, books, tags, links: %v", qs)
+		n, err := orm.Query[RTag](db).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n, "a pointer shared by two books is one tag")
+		require.Equal(t, [][2]int64{{books[0].ID, shared.ID}, {books[0].ID, books[0].Tags[1].ID}, {books[1].ID, shared.ID}}, joinRows(t, db))
+
+		// A failure anywhere rolls the whole graph back.
+		bad := &RBook{Title: "c", Author: ann, Tags: []*RTag{{Label: "shared"}}} // duplicate label
+		require.ErrorIs(t, db.Insert(ctx, bad), orm.ErrUniqueViolation)
+		n, err = orm.Query[RBook](db).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n)
+	})
+}
