@@ -11,8 +11,8 @@ import (
 
 type SmokeUser struct {
 	mixins.Model
-	Name     string  `orm:"size:50;index"`
-	Email    string  `orm:"size:255;unique"`
+	Name     string `orm:"size:50;index"`
+	Email    string `orm:"size:255;unique"`
 	Nickname *string
 }
 
