@@ -223,3 +223,94 @@ func diffMD(a, b *schema.MetaData) string {
 	}
 	return js(a) + "\n---\n" + js(b)
 }
+
+// TestAutoMigrateResume makes a migration fail in the middle (a unique
+// index on a new column whose default duplicates it, which only the
+// database can detect), fixes the data and runs AutoMigrate again: on
+// PostgreSQL and SQLite the first run changed nothing and the second does
+// everything; on MySQL the first run stopped after adding the column and
+// the second only creates the index.
+func TestAutoMigrateResume(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := context.Background()
+		conn := migration.Wrap(db.Dialect, db.SQL)
+		if err := migration.AutoMigrate(ctx, conn, parentChild()); err != nil {
+			t.Fatal(err)
+		}
+		seed(t, db.SQL)
+		v2 := parentChild()
+		p := v2.Tables[0]
+		p.Columns = append(p.Columns, withDefault(withSize(col("code", schema.String, false), 20), "'x'"))
+		p.Indexes = append(p.Indexes, &schema.Index{Name: "uq_parent_code", Unique: true, Columns: []schema.IndexColumn{{Name: "code"}}})
+		var first recorder
+		err := migration.AutoMigrate(ctx, conn, v2, first.opt())
+		var ae *migration.ApplyError
+		if !errors.As(err, &ae) || !strings.Contains(ae.Statement, "uq_parent_code") {
+			t.Fatalf("want the unique index to fail, got %v", err)
+		}
+		t.Log(err)
+		transactional := db.Dialect.Features().Has(dialects.TransactionalDDL)
+		if got := inspect(t, db).Table("parent").Column("code") != nil; got == transactional {
+			t.Fatalf("column code exists after the failed run: %v", got)
+		}
+		var second recorder
+		if !transactional {
+			exec(t, db.SQL, "UPDATE parent SET code = name")
+			if err := migration.AutoMigrate(ctx, conn, v2, second.opt()); err != nil {
+				t.Fatal(err)
+			}
+			if len(second.stmts) != 1 || !strings.Contains(second.stmts[0], "uq_parent_code") {
+				t.Fatalf("rerun ran %q, want only the index", second.stmts)
+			}
+		} else {
+			// Nothing stayed applied: add the column first, fix the
+			// data, then migrate to v2.
+			v15 := parentChild()
+			v15.Tables[0].Columns = append(v15.Tables[0].Columns, withDefault(withSize(col("code", schema.String, false), 20), "'x'"))
+			if err := migration.AutoMigrate(ctx, conn, v15); err != nil {
+				t.Fatal(err)
+			}
+			exec(t, db.SQL, "UPDATE parent SET code = name")
+			if err := migration.AutoMigrate(ctx, conn, v2, second.opt()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustSync(t, conn, v2)
+		if n := count(t, db.SQL, "SELECT COUNT(*) FROM child"); n != 4 {
+			t.Fatalf("child rows: %d", n)
+		}
+	})
+}
+
+// TestRebuildKeepsTriggers: a SQLite rebuild recreates the table's
+// triggers and keeps row counts of parent and child.
+func TestRebuildKeepsTriggers(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	ctx := context.Background()
+	conn := migration.Wrap(db.Dialect, db.SQL)
+	if err := migration.AutoMigrate(ctx, conn, parentChild()); err != nil {
+		t.Fatal(err)
+	}
+	seed(t, db.SQL)
+	exec(t, db.SQL, `CREATE TABLE audit (msg text)`,
+		`CREATE TRIGGER parent_ins AFTER INSERT ON parent BEGIN INSERT INTO audit VALUES (NEW.name); END`)
+	v2 := parentChild()
+	v2.Tables[0].Column("score").Default = ptr("5") // a rebuild on SQLite
+	if err := migration.AutoMigrate(ctx, conn, v2, migration.TargetTablesOnly()); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db.SQL, "INSERT INTO parent (name) VALUES ('d')")
+	if n := count(t, db.SQL, "SELECT COUNT(*) FROM audit WHERE msg = 'd'"); n != 1 {
+		t.Fatal("trigger lost in the rebuild")
+	}
+	if n := count(t, db.SQL, "SELECT COUNT(*) FROM child"); n != 4 {
+		t.Fatalf("child rows: %d", n)
+	}
+	if n := count(t, db.SQL, "SELECT COUNT(*) FROM parent WHERE score = 5 AND name = 'd'"); n != 1 {
+		t.Fatal("default not applied")
+	}
+	var fk int
+	if err := db.SQL.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign keys not restored on the pool: %d %v", fk, err)
+	}
+}
