@@ -11,76 +11,6 @@ import (
 	"github.com/tagorm/orm/schema"
 )
 
-// Compare: the conventions.
-//
-// Compare(target, live) returns the ops that turn the live schema (as
-// Inspect reads it) into the target schema (as the orm package builds it
-// from models). It is a pure function: it reads no database and changes
-// neither argument.
-//
-// Normalisation. Each target column is first turned into what the
-// database would report for it (dialects.Normalizer.NormalizeColumn: the
-// type rendered with the dialect's ColumnType and parsed back by the
-// dialect's Inspect parser, the default normalised as Inspect normalises
-// it), then compared with the live column. So int4 and integer, varchar
-// and character varying, tinyint(1) and boolean, now() and
-// CURRENT_TIMESTAMP(6), 'x'::character varying and 'x', MariaDB's 0.00
-// and 0 compare equal, and a difference the database cannot represent
-// (SmallInt versus BigInt on SQLite, a bytea length on PostgreSQL) is no
-// difference.
-//
-// Matching.
-//   - Tables and columns match by name. A target table or column whose
-//     RenamedFrom names a live one that has no target counterpart of its
-//     own is matched to it and a RenameTable or RenameColumn op keeps the
-//     data. Renames are never guessed: without RenamedFrom a drop and an
-//     add are reported, and a hint names the likely rename.
-//   - The primary key matches by columns (its name is ignored: MySQL calls
-//     every primary key PRIMARY).
-//   - Unique constraints and indexes match by definition (unique or not,
-//     columns in order, DESC), not by name: a target unique constraint
-//     matches a live unique index with the same columns (MySQL reports
-//     unique constraints as unique indexes). A name difference alone is
-//     no change. A live non-unique index on exactly the columns of a
-//     target foreign key, named after that foreign key or after its first
-//     column, is the index InnoDB creates for the foreign key and is never
-//     dropped.
-//   - Foreign keys match by columns, referenced table and columns (after
-//     renames) and ON DELETE / ON UPDATE actions, compared with the
-//     dialect's ReferentialActionsEqual (on MySQL "", NO ACTION and
-//     RESTRICT are the same). A changed action is a drop and an add.
-//   - Check constraints match by name only: their expressions are printed
-//     back by each database in its own way and are not compared. Unnamed
-//     target checks cannot be matched and are skipped with a hint;
-//     unnamed live checks (SQLite) are left alone.
-//   - Comments are compared only on dialects with dialects.ColumnComments.
-//   - Table options (ENGINE, charset) and auto-increment are not compared
-//     (an auto-increment difference is reported as a hint).
-//
-// Enums. When the live values are a prefix of the target values, the
-// added values become one AddEnumValues op. Any other change of the values
-// (removal, reordering, insertion in the middle) is an AlterColumn type
-// change, Narrowing when a value is removed.
-//
-// Order. The ops come in phases, so that every statement finds what it
-// needs: (1) drop foreign keys — those removed or changed, those of
-// dropped tables that close a cycle, and those that must be re-created
-// around a type change of one of their columns (dialects with
-// AlterConstraints); (2) drop indexes, unique constraints and checks;
-// (3) rename tables, then columns; (4) create tables, referenced tables
-// first (foreign keys closing a cycle, or referencing a column or key
-// that this migration adds, are left to CreateTable.DeferredFKs and
-// later AddForeignKey ops on dialects with AlterConstraints; SQLite
-// accepts forward references and keeps them inline); (5) add columns;
-// (6) alter columns, add enum values, alter primary keys; (7) add unique
-// constraints, indexes and checks; (8) add foreign keys; (9) drop
-// columns; (10) drop tables, referencing tables before referenced ones;
-// (11) comments. Within a phase ops are sorted by table name, and within
-// a table follow column order, then constraint names: the output is
-// deterministic.
-
-// VersionTable is always ignored by Compare, on both sides.
-
 // CompareOption tunes Compare.
 type CompareOption func(*compareConfig)
 
@@ -167,9 +97,74 @@ const (
 	numPhases
 )
 
-// Compare returns the ops that turn live into target; see the
-// conventions above. It fails when no dialect is given, when either
-// schema is nil, or when target names a table or a column twice.
+// Compare returns the ops that turn the live schema (as Inspect reads
+// it) into the target schema (as the orm package builds it from models,
+// see orm.DB.MetaData), and hints for people. It is a pure function: it
+// reads no database and changes neither argument. It fails when no
+// dialect is given (WithDialect), when either schema is nil, or when
+// target names a table or a column twice. VersionTable and the tables
+// named by IgnoreTables are left out on both sides.
+//
+// Normalisation. Each target column is first turned into what the
+// database would report for it (dialects.Normalizer.NormalizeColumn: the
+// type rendered with the dialect's ColumnType and parsed back by the
+// dialect's Inspect parser, the default normalised as Inspect normalises
+// it), then compared with the live column. So int4 and integer, varchar
+// and character varying, tinyint(1) and boolean, now() and
+// CURRENT_TIMESTAMP(6), 'x'::character varying and 'x', MariaDB's 0.00
+// and 0 compare equal, and a difference the database cannot represent
+// (SmallInt versus BigInt on SQLite, a bytea length on PostgreSQL) is no
+// difference.
+//
+// Matching.
+//   - Tables and columns match by name. A target table or column whose
+//     RenamedFrom names a live one that has no target counterpart of its
+//     own is matched to it and a RenameTable or RenameColumn op keeps the
+//     data. Renames are never guessed: without RenamedFrom a drop and an
+//     add are reported, and a hint names the likely rename.
+//   - The primary key matches by columns (its name is ignored: MySQL calls
+//     every primary key PRIMARY).
+//   - Unique constraints and indexes match by definition (unique or not,
+//     columns in order, DESC), not by name: a target unique constraint
+//     matches a live unique index with the same columns (MySQL reports
+//     unique constraints as unique indexes). A name difference alone is
+//     no change. A live non-unique index on exactly the columns of a
+//     target foreign key, named after that foreign key or after its first
+//     column, is the index InnoDB creates for the foreign key and is never
+//     dropped.
+//   - Foreign keys match by columns, referenced table and columns (after
+//     renames) and ON DELETE / ON UPDATE actions, compared with the
+//     dialect's ReferentialActionsEqual (on MySQL "", NO ACTION and
+//     RESTRICT are the same). A changed action is a drop and an add.
+//   - Check constraints match by name only: their expressions are printed
+//     back by each database in its own way and are not compared. Unnamed
+//     target checks cannot be matched and are skipped with a hint;
+//     unnamed live checks (SQLite) are left alone.
+//   - Comments are compared only on dialects with dialects.ColumnComments.
+//   - Table options (ENGINE, charset) and auto-increment are not compared
+//     (an auto-increment difference is reported as a hint).
+//
+// Enums. When the live values are a prefix of the target values, the
+// added values become one AddEnumValues op. Any other change of the values
+// (removal, reordering, insertion in the middle) is an AlterColumn type
+// change, Narrowing when a value is removed.
+//
+// Order. The ops come in phases, so that every statement finds what it
+// needs: (1) drop foreign keys — those removed or changed, those of
+// dropped tables that close a cycle, and those that must be re-created
+// around a type change of one of their columns (dialects with
+// AlterConstraints); (2) drop indexes, unique constraints and checks;
+// (3) rename tables, then columns; (4) create tables, referenced tables
+// first (foreign keys closing a cycle, or referencing a column or key
+// that this migration adds, are left to CreateTable.DeferredFKs and
+// later AddForeignKey ops on dialects with AlterConstraints; SQLite
+// accepts forward references and keeps them inline); (5) add columns;
+// (6) alter columns, add enum values, alter primary keys; (7) add unique
+// constraints, indexes and checks; (8) add foreign keys; (9) drop
+// columns; (10) drop tables, referencing tables before referenced ones;
+// (11) comments. Within a phase ops are sorted by table name, and within
+// a table follow column order, then constraint names: the output is
+// deterministic.
 func Compare(target, live *schema.MetaData, opts ...CompareOption) (*Diff, error) {
 	cfg := compareConfig{ignore: map[string]bool{VersionTable: true}, types: true, defaults: true}
 	for _, o := range opts {
