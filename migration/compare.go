@@ -164,7 +164,18 @@ const (
 // columns; (10) drop tables, referencing tables before referenced ones;
 // (11) comments. Within a phase ops are sorted by table name, and within
 // a table follow column order, then constraint names: the output is
-// deterministic.
+// deterministic. The drops of phases 1 and 2 run before the renames and
+// name the live table and live objects; every later op names the target
+// table.
+//
+// Type changes. AlterColumn.TypeChanged compares normalised types (see
+// dialects.TypesEqual); Narrowing is set unless the change only widens:
+// a longer string or bounded binary, more decimal integer digits and at
+// least as many fractional ones (or an unbounded numeric), more datetime
+// precision, SmallInt → Integer → BigInt (not signed → unsigned), Float →
+// Double, String or Enum → Text, Enum → a String long enough for its
+// values, enum values added or reordered. Any other kind change, a Custom
+// type change or an unsigned flip is Narrowing.
 func Compare(target, live *schema.MetaData, opts ...CompareOption) (*Diff, error) {
 	cfg := compareConfig{ignore: map[string]bool{VersionTable: true}, types: true, defaults: true}
 	for _, o := range opts {
