@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/tagorm/orm/dialects"
@@ -30,7 +31,9 @@ func (Dialect) Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) 
 		secs = min(secs, max(int64(math.Ceil(time.Until(dl).Seconds())), 0))
 	}
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lockName+", ?)", secs).Scan(&got); err != nil {
+	// The timeout is inlined: a bind parameter would cost a prepared
+	// statement (two more round trips) without interpolateParams.
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lockName+", "+strconv.FormatInt(secs, 10)+")").Scan(&got); err != nil {
 		dialects.DiscardConn(conn)
 		return nil, fmt.Errorf("mysql: GET_LOCK: %w", err)
 	}
