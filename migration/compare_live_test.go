@@ -181,3 +181,53 @@ func cmpEqualStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestCompareAfterMigratingIsEmpty: model v1 → AutoMigrate → model v2 →
+// migration.AutoMigrate → Compare finds nothing left, on every dialect.
+func TestCompareAfterMigratingIsEmpty(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
+		ctx := context.Background()
+		db, err := orm.New(tdb.SQL, tdb.DriverName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := orm.AutoMigrate(db, cmpModels...); err != nil {
+			t.Fatal(err)
+		}
+		v2, err := db.MetaData(cmpModels...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		book := v2.Table("cmp_book")
+		book.Column("title").Type.Size = 200
+		book.Column("status").Type.Values = append(book.Column("status").Type.Values, "deleted")
+		book.Columns = append(book.Columns, &schema.Column{Name: "isbn", Type: schema.Type{Kind: schema.String, Size: 13}, Nullable: true})
+		book.Indexes = append(book.Indexes, &schema.Index{Name: "ix_book_isbn", Columns: []schema.IndexColumn{{Name: "isbn", Desc: true}}})
+		nick := v2.Table("cmp_author").Column("nick")
+		nick.Name, nick.RenamedFrom = "nickname", "nick"
+		v2.Table("cmp_review").Column("body").Nullable = true
+		v2.Tables = append(v2.Tables, &schema.Table{
+			Name: "cmp_tag",
+			Columns: []*schema.Column{
+				{Name: "id", Type: schema.Type{Kind: schema.BigInt}, AutoIncrement: true},
+				{Name: "book_id", Type: schema.Type{Kind: schema.BigInt}},
+			},
+			PrimaryKey:  &schema.PrimaryKey{Name: "pk_cmp_tag", Columns: []string{"id"}},
+			ForeignKeys: []*schema.ForeignKey{{Name: "fk_tag_book", Columns: []string{"book_id"}, RefTable: "cmp_book", RefColumns: []string{"id"}, OnDelete: schema.Cascade}},
+		})
+		if err := migration.AutoMigrate(ctx, db, v2); err != nil {
+			t.Fatal(err)
+		}
+		live, err := migration.Inspect(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff, err := migration.Compare(v2, live, migration.WithDialect(db.Dialect()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !diff.Empty() {
+			t.Errorf("Compare after migrating to v2:\n%s", diff)
+		}
+	})
+}
