@@ -1,7 +1,6 @@
 package orm_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -38,7 +37,6 @@ func openTest(t testing.TB, tdb *dbtest.DB, opts []orm.Option) *orm.DB {
 // stmtLog captures the statements a DB runs.
 type stmtLog struct {
 	mu   sync.Mutex
-	buf  bytes.Buffer
 	stmt []string
 }
 
