@@ -1,0 +1,295 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/schema"
+)
+
+// versionTable is the table that records the database's revision, like
+// Alembic's alembic_version: one row, or none at the base.
+func versionTable() *schema.Table {
+	return &schema.Table{
+		Name:       VersionTable,
+		Columns:    []*schema.Column{{Name: "version_num", Type: schema.Type{Kind: schema.String, Size: 64}}},
+		PrimaryKey: &schema.PrimaryKey{Name: VersionTable + "_pkc", Columns: []string{"version_num"}},
+	}
+}
+
+// ensureVersionTable creates the version table when it is missing.
+func ensureVersionTable(ctx context.Context, c Conn) error {
+	for _, s := range c.Dialect().CreateTable(versionTable(), nil, true) {
+		if _, err := c.DB().ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("migration: create %s: %w", VersionTable, err)
+		}
+	}
+	return nil
+}
+
+// readVersion returns the revision recorded in the version table ("" for
+// none).
+func readVersion(ctx context.Context, d dialects.Dialect, q dialects.Querier) (string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT version_num FROM "+d.Quote(VersionTable))
+	if err != nil {
+		return "", fmt.Errorf("migration: read %s: %w", VersionTable, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return "", err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch len(out) {
+	case 0:
+		return "", nil
+	case 1:
+		return out[0], nil
+	}
+	return "", revErr("%s holds %d revisions %v; tagorm keeps one line of history", VersionTable, len(out), out)
+}
+
+// versionSteps returns the statements that record rev as the current
+// revision ("" for the base).
+func versionSteps(d dialects.Dialect, rev string) []step {
+	out := []step{{sql: "DELETE FROM " + d.Quote(VersionTable), op: &Exec{OnTable: VersionTable}}}
+	if rev != "" {
+		// Revision IDs are letters, digits and _ (Registry.Add checks).
+		out = append(out, step{sql: "INSERT INTO " + d.Quote(VersionTable) + " (version_num) VALUES ('" + rev + "')", op: &Exec{OnTable: VersionTable}})
+	}
+	for i := range out {
+		out[i].op.(*Exec).SQL = out[i].sql
+	}
+	return out
+}
+
+// Current returns the revision the database is at: "" when it has none
+// (the base, or a database never migrated with revisions).
+func Current(ctx context.Context, conn Conn) (string, error) {
+	d := conn.Dialect()
+	in, ok := d.(dialects.Inspector)
+	if !ok {
+		return "", fmt.Errorf("migration: current: %s: %w", d.Name(), ErrNoInspector)
+	}
+	md, err := in.Inspect(ctx, conn.DB(), dialects.InspectOptions{Tables: []string{VersionTable}})
+	if err != nil {
+		return "", fmt.Errorf("migration: current: %w", err)
+	}
+	if md.Table(VersionTable) == nil {
+		return "", nil
+	}
+	return readVersion(ctx, d, conn.DB())
+}
+
+// A Step is one revision applied (or reverted) by Upgrade or Downgrade.
+type Step struct {
+	Revision *Revision
+	// Down is set for a revision being reverted.
+	Down bool
+	// SQL is what the step ran (or, for UpgradeSQL, would run).
+	SQL []string
+}
+
+// Upgrade applies the revisions of reg after the database's current one,
+// up to target: "head", a revision ID or unique prefix, or "+N". Each
+// revision's ops are rendered against the schema as the previous ones
+// leave it, and the version table is updated after each revision. On
+// PostgreSQL and SQLite the whole upgrade runs in one transaction under
+// the migration lock; on MySQL a failure leaves the database at the last
+// revision that completed, and a rerun continues from there.
+func Upgrade(ctx context.Context, conn Conn, reg *Registry, target string, opts ...Option) ([]Step, error) {
+	return move(ctx, conn, reg, target, false, opts)
+}
+
+// Downgrade reverts revisions, newest first, down to target: "base", a
+// revision ID or prefix (which stays applied), or "-N".
+func Downgrade(ctx context.Context, conn Conn, reg *Registry, target string, opts ...Option) ([]Step, error) {
+	return move(ctx, conn, reg, target, true, opts)
+}
+
+// ErrWrongDirection is returned when Upgrade is asked for an older
+// revision or Downgrade for a newer one.
+var ErrWrongDirection = errors.New("target revision is in the other direction")
+
+// path returns the revisions between current and target, in the order to
+// run them.
+func path(history []*Revision, current, target string, down bool) ([]Step, error) {
+	to, err := resolve(history, current, target)
+	if err != nil {
+		return nil, err
+	}
+	from := -1 // resolve has checked that current is in history
+	for i, r := range history {
+		if r.ID == current {
+			from = i
+		}
+	}
+	var steps []Step
+	switch {
+	case !down && to < from:
+		return nil, fmt.Errorf("migration: upgrade to %s: the database is at %s, which is newer: %w", target, displayRev(current), ErrWrongDirection)
+	case down && to > from:
+		return nil, fmt.Errorf("migration: downgrade to %s: the database is at %s, which is older: %w", target, displayRev(current), ErrWrongDirection)
+	case !down:
+		for i := from + 1; i <= to; i++ {
+			steps = append(steps, Step{Revision: history[i]})
+		}
+	default:
+		for i := from; i > to; i-- {
+			steps = append(steps, Step{Revision: history[i], Down: true})
+		}
+	}
+	return steps, nil
+}
+
+func move(ctx context.Context, conn Conn, reg *Registry, target string, down bool, opts []Option) ([]Step, error) {
+	history, err := reg.History()
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureVersionTable(ctx, conn); err != nil {
+		return nil, err
+	}
+	o := newOptions(opts)
+	var done []Step
+	err = migrate(ctx, conn, o, func(ctx context.Context, q dialects.Querier) ([]step, error) {
+		current, err := readVersion(ctx, conn.Dialect(), q)
+		if err != nil {
+			return nil, err
+		}
+		todo, err := path(history, current, target, down)
+		if err != nil {
+			return nil, err
+		}
+		live, err := inspectWith(ctx, conn.Dialect(), q, o, nil)
+		if err != nil {
+			return nil, err
+		}
+		var all []step
+		done = done[:0]
+		for _, st := range todo {
+			steps, next, err := revisionSteps(ctx, conn.Dialect(), q, live, st)
+			if err != nil {
+				return nil, err
+			}
+			live = next
+			st.SQL = stepSQL(steps)
+			all = append(all, steps...)
+			done = append(done, st)
+		}
+		return all, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// revisionSteps renders one revision (up or down) against live, followed
+// by the version table update, and returns the schema it leaves.
+func revisionSteps(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *schema.MetaData, st Step) ([]step, *schema.MetaData, error) {
+	ops, newRev := st.Revision.Upgrade, st.Revision.ID
+	if st.Down {
+		ops, newRev = st.Revision.Downgrade, st.Revision.Parent
+	}
+	steps, err := render(ctx, d, q, live, ops)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migration: revision %s: %w", st.Revision.ID, err)
+	}
+	next, err := Simulate(live, ops)
+	if err != nil {
+		return nil, nil, fmt.Errorf("migration: revision %s: %w", st.Revision.ID, err)
+	}
+	return append(steps, versionSteps(d, newRev)...), next, nil
+}
+
+// UpgradeSQL returns the statements Upgrade would run, per revision,
+// without running them (Alembic's --sql): rendered against the live
+// schema and the database's current revision, or, when from is not empty,
+// against the schema the revisions up to from produce from an empty
+// database ("base" for none).
+func UpgradeSQL(ctx context.Context, conn Conn, reg *Registry, from, target string) ([]Step, error) {
+	return offline(ctx, conn, reg, from, target, false)
+}
+
+// DowngradeSQL is UpgradeSQL for Downgrade.
+func DowngradeSQL(ctx context.Context, conn Conn, reg *Registry, from, target string) ([]Step, error) {
+	return offline(ctx, conn, reg, from, target, true)
+}
+
+func offline(ctx context.Context, conn Conn, reg *Registry, from, target string, down bool) ([]Step, error) {
+	history, err := reg.History()
+	if err != nil {
+		return nil, err
+	}
+	d := conn.Dialect()
+	var live *schema.MetaData
+	var current string
+	if from == "" {
+		if current, err = Current(ctx, conn); err != nil {
+			return nil, err
+		}
+		if live, err = Inspect(ctx, conn); err != nil {
+			return nil, err
+		}
+	} else {
+		// Build the schema of `from` by simulating every revision up to it.
+		live = &schema.MetaData{}
+		if from != "base" {
+			idx, err := resolve(history, "", from)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range history[:idx+1] {
+				if live, err = Simulate(live, r.Upgrade); err != nil {
+					return nil, err
+				}
+			}
+			current = history[idx].ID
+		}
+	}
+	todo, err := path(history, current, target, down)
+	if err != nil {
+		return nil, err
+	}
+	for i, st := range todo {
+		steps, next, err := revisionSteps(ctx, d, nil, live, st)
+		if err != nil {
+			return nil, err
+		}
+		live = next
+		todo[i].SQL = stepSQL(steps)
+	}
+	return todo, nil
+}
+
+// Stamp records target as the database's revision without running any
+// migration (for a database whose schema was made another way).
+func Stamp(ctx context.Context, conn Conn, reg *Registry, target string) error {
+	history, err := reg.History()
+	if err != nil {
+		return err
+	}
+	rev := ""
+	if target != "base" {
+		idx, err := resolve(history, "", target)
+		if err != nil {
+			return err
+		}
+		rev = history[idx].ID
+	}
+	if err := ensureVersionTable(ctx, conn); err != nil {
+		return err
+	}
+	return migrate(ctx, conn, newOptions(nil), func(ctx context.Context, q dialects.Querier) ([]step, error) {
+		return versionSteps(conn.Dialect(), rev), nil
+	})
+}
