@@ -25,7 +25,15 @@ if ! [ -x "$SC" ]; then go install honnef.co/go/tools/cmd/staticcheck@v0.8.2; fi
 "$SC" ./...
 
 echo "== go test -race"
-go test -race -count=1 -timeout 20m "$@" ./...
+# -json is summarised by internal/testsummary: package results, failures
+# with their output, subtests per dialect, skips, and a closing count.
+go build -o /tmp/tagorm-testsummary ./internal/testsummary
+set +e
+go test -race -count=1 -timeout 20m -json "$@" ./... > /tmp/tagorm-test.json
+status=$?
+set -e
+/tmp/tagorm-testsummary < /tmp/tagorm-test.json || status=1
+[ "$status" -eq 0 ] || { echo "tests failed (full log: /tmp/tagorm-test.json)"; exit 1; }
 
 echo "== benchmarks module: vet, and every benchmark once"
 (cd benchmarks && go vet ./... && go test -run '^$' -bench . -benchtime=1x -timeout 10m ./...)
