@@ -220,3 +220,21 @@ func number(s string, quoted bool) (*big.Rat, bool) {
 	r, ok := new(big.Rat).SetString(s)
 	return r, ok
 }
+
+// ForeignKeyIndexer is an optional interface of a Dialect whose foreign
+// keys each need an index on the referencing table whose leading
+// columns are the foreign key's columns, in order. InnoDB (MySQL,
+// MariaDB) creates such an index with the foreign key when none exists
+// and refuses to drop the last one (error 1553, "needed in a foreign key
+// constraint"); migration.Compare keeps or re-orders index drops so that
+// every foreign key keeps one.
+type ForeignKeyIndexer interface {
+	ForeignKeysNeedIndex() bool
+}
+
+// CoversForeignKey reports whether an index on cols can serve the
+// foreign key on fkCols on a ForeignKeyIndexer dialect: its leading
+// columns are fkCols, in order.
+func CoversForeignKey(cols, fkCols []string) bool {
+	return len(fkCols) > 0 && len(cols) >= len(fkCols) && slices.Equal(cols[:len(fkCols)], fkCols)
+}

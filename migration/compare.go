@@ -90,6 +90,7 @@ const (
 	phAddColumn
 	phAlter
 	phAddKey
+	phDropKeyLate
 	phAddFK
 	phDropColumn
 	phDropTable
@@ -140,6 +141,15 @@ const (
 //     back by each database in its own way and are not compared. Unnamed
 //     target checks cannot be matched and are skipped with a hint;
 //     unnamed live checks (SQLite) are left alone.
+//   - On dialects whose foreign keys need an index led by their columns
+//     (dialects.ForeignKeyIndexer: InnoDB refuses to drop the last one,
+//     error 1553), an index or unique key the target drops while it is
+//     the only one serving a foreign key that stays is handled as Atlas
+//     does: dropped after the target's other index serving the key is
+//     created; kept, with a hint, when it is a plain index and the target
+//     declares no other (InnoDB would create the same one); otherwise
+//     (a unique key, an index re-created under its own name) dropped
+//     with the foreign key dropped before and re-created after.
 //   - Comments are compared only on dialects with dialects.ColumnComments.
 //   - Table options (ENGINE, charset) and auto-increment are not compared
 //     (an auto-increment difference is reported as a hint).
@@ -160,7 +170,8 @@ const (
 // later AddForeignKey ops on dialects with AlterConstraints; SQLite
 // accepts forward references and keeps them inline); (5) add columns;
 // (6) alter columns, add enum values, alter primary keys; (7) add unique
-// constraints, indexes and checks; (8) add foreign keys; (9) drop
+// constraints, indexes and checks, then drop the indexes a foreign key
+// needed until then (see below); (8) add foreign keys; (9) drop
 // columns; (10) drop tables, referencing tables before referenced ones;
 // (11) comments. Within a phase ops are sorted by table name, and within
 // a table follow column order, then constraint names: the output is
@@ -338,6 +349,11 @@ func (c *comparer) run() {
 	// keys of every table.
 	for _, p := range c.pairs {
 		c.compareForeignKeys(p)
+	}
+	if fi, ok := c.cfg.dialect.(dialects.ForeignKeyIndexer); ok && fi.ForeignKeysNeedIndex() {
+		for _, p := range c.pairs {
+			c.keepForeignKeyIndexes(p)
+		}
 	}
 	c.createTables()
 	c.dropTables()
@@ -912,4 +928,163 @@ func sameColumnNames(a, b *schema.Table) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(x, y)
+}
+
+// keepForeignKeyIndexes makes the index drops of p safe on dialects whose
+// foreign keys need an index led by their columns (InnoDB refuses to
+// drop the last one). For each dropped index or unique key that is the
+// only live key serving a foreign key that stays:
+//   - when the target adds another key serving it under another name,
+//     the drop waits until that key exists (after the keys are added);
+//   - when the dropped key is a plain index, the target declares no key
+//     serving the foreign key and none of that name, the index is kept (InnoDB would create
+//     the same index for the foreign key) and a hint says so;
+//   - otherwise (a unique key dropped, or an index re-created under the
+//     same name) the foreign key is dropped before and re-created after,
+//     and InnoDB creates the index it needs.
+func (c *comparer) keepForeignKeyIndexes(p *tablePair) {
+	droppedFK := map[*schema.ForeignKey]bool{}
+	for _, op := range c.phases[phDropFK] {
+		if d, ok := op.(*DropForeignKey); ok && d.Table == p.l.Name {
+			droppedFK[d.ForeignKey] = true
+		}
+	}
+	type stayFK struct{ live, view *schema.ForeignKey }
+	var staying []stayFK
+	for i, fk := range p.l.ForeignKeys {
+		if !droppedFK[fk] {
+			staying = append(staying, stayFK{fk, p.view.ForeignKeys[i]})
+		}
+	}
+	if len(staying) == 0 {
+		return
+	}
+	lkeys := keysOf(p.l, func(cols []string) []string { return c.liveCols(p.l.Name, cols) })
+	byObj := map[any]*key{}
+	for _, k := range lkeys {
+		if k.u != nil {
+			byObj[k.u] = k
+		} else {
+			byObj[k.ix] = k
+		}
+	}
+	gone := map[*key]bool{}
+	var drops []Op
+	for _, op := range c.phases[phDropKey] {
+		var k *key
+		switch d := op.(type) {
+		case *DropIndex:
+			if d.Table == p.l.Name {
+				k = byObj[d.Index]
+			}
+		case *DropUnique:
+			if d.Table == p.l.Name {
+				k = byObj[d.Unique]
+			}
+		}
+		if k != nil {
+			gone[k] = true
+			drops = append(drops, op)
+		}
+	}
+	if len(drops) == 0 {
+		return
+	}
+	covered := func(fk *schema.ForeignKey) bool {
+		if p.view.PrimaryKey != nil && dialects.CoversForeignKey(p.view.PrimaryKey.Columns, fk.Columns) {
+			return true
+		}
+		for _, k := range lkeys {
+			if !gone[k] && dialects.CoversForeignKey(k.colNames(), fk.Columns) {
+				return true
+			}
+		}
+		return false
+	}
+	added := map[any]bool{}
+	for _, op := range c.phases[phAddKey] {
+		switch a := op.(type) {
+		case *CreateIndex:
+			if a.Table == p.t.Name {
+				added[a.Index] = true
+			}
+		case *AddUnique:
+			if a.Table == p.t.Name {
+				added[a.Unique] = true
+			}
+		}
+	}
+	tkeys := keysOf(p.t, nil)
+	var late []Op
+	keep := map[Op]bool{}
+	for _, op := range drops {
+		var k *key
+		switch d := op.(type) {
+		case *DropIndex:
+			k = byObj[d.Index]
+		case *DropUnique:
+			k = byObj[d.Unique]
+		}
+		for i := 0; i < len(staying); i++ {
+			fk := staying[i]
+			if !dialects.CoversForeignKey(k.colNames(), fk.view.Columns) || !gone[k] {
+				continue
+			}
+			if covered(fk.view) {
+				continue
+			}
+			// k is the only key serving fk.
+			var tcover []*key
+			for _, tk := range tkeys {
+				if dialects.CoversForeignKey(tk.colNames(), fk.view.Columns) {
+					tcover = append(tcover, tk)
+				}
+			}
+			if p.t.PrimaryKey != nil && dialects.CoversForeignKey(p.t.PrimaryKey.Columns, fk.view.Columns) {
+				tcover = append(tcover, &key{name: "\x00pk"})
+			}
+			later := slices.ContainsFunc(tcover, func(tk *key) bool {
+				obj := any(tk.ix)
+				if tk.u != nil {
+					obj = tk.u
+				}
+				return tk.name != k.name && added[obj]
+			})
+			switch {
+			case later:
+				gone[k] = false // still there while the other keys drop
+				switch d := op.(type) {
+				case *DropIndex:
+					late = append(late, &DropIndex{Table: p.t.Name, Index: d.Index})
+				case *DropUnique:
+					late = append(late, &DropUnique{Table: p.t.Name, Unique: d.Unique})
+				}
+				keep[op] = true // removed from the early drops
+			case !k.unique && len(tcover) == 0 && !slices.ContainsFunc(tkeys, func(tk *key) bool { return tk.name == k.name }):
+				gone[k] = false
+				keep[op] = true
+				c.hint("index %s on %s kept: foreign key %s%s needs an index led by its columns on this database, and the target declares none",
+					k.name, p.t.Name, fk.live.Name, cols(fk.view.Columns))
+			default:
+				var tfk *schema.ForeignKey
+				for _, t := range p.t.ForeignKeys {
+					if slices.Equal(t.Columns, fk.view.Columns) && t.RefTable == fk.view.RefTable {
+						tfk = t
+						break
+					}
+				}
+				if tfk == nil {
+					continue
+				}
+				c.add(phDropFK, &DropForeignKey{Table: p.l.Name, ForeignKey: fk.live})
+				c.add(phAddFK, &AddForeignKey{Table: p.t.Name, ForeignKey: tfk})
+				staying = slices.Delete(staying, i, i+1)
+				i--
+			}
+		}
+	}
+	if len(keep) > 0 {
+		c.phases[phDropKey] = slices.DeleteFunc(c.phases[phDropKey], func(op Op) bool { return keep[op] })
+	}
+	c.phases[phDropKeyLate] = append(c.phases[phDropKeyLate], late...)
 }

@@ -322,6 +322,33 @@ func cmpCompareCases() []cmpCompareCase {
 			m.Table("posts").Indexes[0].Name = "user_id"
 			return m
 		}(), target: cmpBase},
+		// InnoDB needs an index led by each foreign key's columns and
+		// refuses to drop the last one. An explicit index removed from the
+		// target while the foreign key stays is kept (with a hint)...
+		{name: "fk_mysql_keep_index", dialect: cmpMy, live: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user", false, "user_id")}
+		})), target: cmpBase},
+		// ... dropped after the target's other index serving it exists...
+		{name: "fk_mysql_index_replaced", dialect: cmpMy, live: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user", false, "user_id")}
+		})), target: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user_title", false, "user_id", "title")}
+		}))},
+		// ... and a unique key serving it, or an index re-created under
+		// its own name, is dropped with the foreign key dropped before and
+		// re-created after.
+		{name: "fk_mysql_unique_dropped", dialect: cmpMy, live: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Uniques = []*schema.Unique{{Name: "uq_posts_user_title", Columns: []string{"user_id", "title"}}}
+		})), target: cmpBase},
+		{name: "fk_mysql_index_reordered", dialect: cmpMy, live: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user_title", false, "user_id", "title")}
+		})), target: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user_title", false, "title", "user_id")}
+		}))},
+		// PostgreSQL needs no such index: it is dropped.
+		{name: "fk_index_dropped_postgres", live: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
+			t.Indexes = []*schema.Index{cmpIx("ix_posts_user", false, "user_id")}
+		})), target: cmpBase},
 		// Without the foreign key, its index goes too.
 		{name: "fk_mysql_drop", dialect: cmpMy, live: cmpBase, target: cmpMd(cmpUsers(), cmpWith(cmpPosts(), func(t *schema.Table) {
 			t.ForeignKeys = nil

@@ -47,3 +47,9 @@ func action(a string) string {
 	}
 	return a
 }
+
+var _ dialects.ForeignKeyIndexer = Dialect{}
+
+// ForeignKeysNeedIndex implements dialects.ForeignKeyIndexer: InnoDB
+// needs an index led by each foreign key's columns.
+func (Dialect) ForeignKeysNeedIndex() bool { return true }
