@@ -35,6 +35,9 @@ func RevisionSource(pkg string, rev *Revision) ([]byte, error) {
 	}
 	b.WriteString("func init() {\n\tmigration.Register(&migration.Revision{\n")
 	fmt.Fprintf(&b, "\t\tID: %q,\n\t\tParent: %q,\n\t\tMessage: %q,\n", rev.ID, rev.Parent, rev.Message)
+	if rev.File != "" {
+		fmt.Fprintf(&b, "\t\tFile: %q,\n", rev.File)
+	}
 	if !rev.Created.IsZero() {
 		t := rev.Created.UTC()
 		fmt.Fprintf(&b, "\t\tCreated: time.Date(%d, %d, %d, %d, %d, %d, %d, time.UTC),\n", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond())
