@@ -50,6 +50,7 @@ type ConstraintError struct {
 	Err        error    // the driver's error
 }
 
+// Error implements error.
 func (e *ConstraintError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.String())

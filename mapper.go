@@ -127,6 +127,7 @@ type ModelError struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *ModelError) Error() string {
 	var b strings.Builder
 	b.WriteString("orm: model ")

@@ -20,6 +20,7 @@ const (
 	manyToMany
 )
 
+// String implements fmt.Stringer.
 func (k relationKind) String() string {
 	switch k {
 	case hasOne:

@@ -43,8 +43,11 @@ type wrapped struct {
 	db *sql.DB
 }
 
+// Dialect implements Conn.
 func (w wrapped) Dialect() dialects.Dialect { return w.d }
-func (w wrapped) DB() *sql.DB               { return w.db }
+
+// DB implements Conn.
+func (w wrapped) DB() *sql.DB { return w.db }
 
 // InspectOption tunes Inspect.
 type InspectOption func(*dialects.InspectOptions)

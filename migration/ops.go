@@ -146,16 +146,29 @@ type Exec struct {
 
 func cols(c []string) string { return "(" + strings.Join(c, ", ") + ")" }
 
+// String implements Op.
 func (o *CreateTable) String() string { return "create table " + o.Table.Name }
-func (o *DropTable) String() string   { return "drop table " + o.Table.Name }
+
+// String implements Op.
+func (o *DropTable) String() string { return "drop table " + o.Table.Name }
+
+// String implements Op.
 func (o *RenameTable) String() string { return "rename table " + o.From + " to " + o.To }
+
+// String implements Op.
 func (o *AddColumn) String() string {
 	return fmt.Sprintf("add column %s.%s %s", o.Table, o.Column.Name, o.Column.Type)
 }
+
+// String implements Op.
 func (o *DropColumn) String() string { return "drop column " + o.Table + "." + o.Column.Name }
+
+// String implements Op.
 func (o *RenameColumn) String() string {
 	return "rename column " + o.Table + "." + o.From + " to " + o.To
 }
+
+// String implements Op.
 func (o *AlterColumn) String() string {
 	var what []string
 	if o.TypeChanged {
@@ -176,9 +189,13 @@ func (o *AlterColumn) String() string {
 	}
 	return "alter column " + o.Table + "." + o.To.Name + ": " + strings.Join(what, ", ")
 }
+
+// String implements Op.
 func (o *AddEnumValues) String() string {
 	return "add enum values " + strings.Join(o.Values, ", ") + " to " + o.Table + "." + o.Column.Name
 }
+
+// String implements Op.
 func (o *CreateIndex) String() string {
 	u := ""
 	if o.Index.Unique {
@@ -186,24 +203,44 @@ func (o *CreateIndex) String() string {
 	}
 	return "create " + u + "index " + o.Index.Name + " on " + o.Table + cols(o.Index.ColumnNames())
 }
+
+// String implements Op.
 func (o *DropIndex) String() string { return "drop index " + o.Index.Name + " on " + o.Table }
+
+// String implements Op.
 func (o *AddUnique) String() string {
 	return "add unique " + o.Unique.Name + " on " + o.Table + cols(o.Unique.Columns)
 }
+
+// String implements Op.
 func (o *DropUnique) String() string { return "drop unique " + o.Unique.Name + " on " + o.Table }
+
+// String implements Op.
 func (o *AddForeignKey) String() string {
 	return fmt.Sprintf("add foreign key %s on %s%s → %s%s", o.ForeignKey.Name, o.Table, cols(o.ForeignKey.Columns), o.ForeignKey.RefTable, cols(o.ForeignKey.RefColumns))
 }
+
+// String implements Op.
 func (o *DropForeignKey) String() string {
 	return "drop foreign key " + o.ForeignKey.Name + " on " + o.Table
 }
-func (o *AddCheck) String() string  { return "add check " + o.Check.Name + " on " + o.Table }
+
+// String implements Op.
+func (o *AddCheck) String() string { return "add check " + o.Check.Name + " on " + o.Table }
+
+// String implements Op.
 func (o *DropCheck) String() string { return "drop check " + o.Check.Name + " on " + o.Table }
+
+// String implements Op.
 func (o *AlterPrimaryKey) String() string {
 	return "alter primary key of " + o.Table
 }
+
+// String implements Op.
 func (o *SetTableComment) String() string { return "set comment on table " + o.Table }
-func (o *Exec) String() string            { return "exec " + o.SQL }
+
+// String implements Op.
+func (o *Exec) String() string { return "exec " + o.SQL }
 
 func defaultText(d *string) string {
 	if d == nil {
@@ -214,44 +251,116 @@ func defaultText(d *string) string {
 
 // Destructive implementations: see Op.
 func (o *CreateTable) Destructive() bool { return false }
-func (o *DropTable) Destructive() bool   { return true }
+
+// Destructive implements Op.
+func (o *DropTable) Destructive() bool { return true }
+
+// Destructive implements Op.
 func (o *RenameTable) Destructive() bool { return false }
+
+// Destructive implements Op.
 func (o *AddColumn) Destructive() bool {
 	return !o.Column.Nullable && o.Column.Default == nil && !o.Column.AutoIncrement
 }
-func (o *DropColumn) Destructive() bool      { return true }
-func (o *RenameColumn) Destructive() bool    { return false }
-func (o *AlterColumn) Destructive() bool     { return o.Narrowing || (o.NullChanged && !o.To.Nullable) }
-func (o *AddEnumValues) Destructive() bool   { return false }
-func (o *CreateIndex) Destructive() bool     { return o.Index.Unique }
-func (o *DropIndex) Destructive() bool       { return false }
-func (o *AddUnique) Destructive() bool       { return true }
-func (o *DropUnique) Destructive() bool      { return false }
-func (o *AddForeignKey) Destructive() bool   { return false }
-func (o *DropForeignKey) Destructive() bool  { return false }
-func (o *AddCheck) Destructive() bool        { return true }
-func (o *DropCheck) Destructive() bool       { return false }
+
+// Destructive implements Op.
+func (o *DropColumn) Destructive() bool { return true }
+
+// Destructive implements Op.
+func (o *RenameColumn) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *AlterColumn) Destructive() bool { return o.Narrowing || (o.NullChanged && !o.To.Nullable) }
+
+// Destructive implements Op.
+func (o *AddEnumValues) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *CreateIndex) Destructive() bool { return o.Index.Unique }
+
+// Destructive implements Op.
+func (o *DropIndex) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *AddUnique) Destructive() bool { return true }
+
+// Destructive implements Op.
+func (o *DropUnique) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *AddForeignKey) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *DropForeignKey) Destructive() bool { return false }
+
+// Destructive implements Op.
+func (o *AddCheck) Destructive() bool { return true }
+
+// Destructive implements Op.
+func (o *DropCheck) Destructive() bool { return false }
+
+// Destructive implements Op.
 func (o *AlterPrimaryKey) Destructive() bool { return true }
+
+// Destructive implements Op.
 func (o *SetTableComment) Destructive() bool { return false }
-func (o *Exec) Destructive() bool            { return true }
+
+// Destructive implements Op.
+func (o *Exec) Destructive() bool { return true }
 
 // TableName implementations: see Op.
-func (o *CreateTable) TableName() string     { return o.Table.Name }
-func (o *DropTable) TableName() string       { return o.Table.Name }
-func (o *RenameTable) TableName() string     { return o.To }
-func (o *AddColumn) TableName() string       { return o.Table }
-func (o *DropColumn) TableName() string      { return o.Table }
-func (o *RenameColumn) TableName() string    { return o.Table }
-func (o *AlterColumn) TableName() string     { return o.Table }
-func (o *AddEnumValues) TableName() string   { return o.Table }
-func (o *CreateIndex) TableName() string     { return o.Table }
-func (o *DropIndex) TableName() string       { return o.Table }
-func (o *AddUnique) TableName() string       { return o.Table }
-func (o *DropUnique) TableName() string      { return o.Table }
-func (o *AddForeignKey) TableName() string   { return o.Table }
-func (o *DropForeignKey) TableName() string  { return o.Table }
-func (o *AddCheck) TableName() string        { return o.Table }
-func (o *DropCheck) TableName() string       { return o.Table }
+func (o *CreateTable) TableName() string { return o.Table.Name }
+
+// TableName implements Op.
+func (o *DropTable) TableName() string { return o.Table.Name }
+
+// TableName implements Op.
+func (o *RenameTable) TableName() string { return o.To }
+
+// TableName implements Op.
+func (o *AddColumn) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *DropColumn) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *RenameColumn) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *AlterColumn) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *AddEnumValues) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *CreateIndex) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *DropIndex) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *AddUnique) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *DropUnique) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *AddForeignKey) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *DropForeignKey) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *AddCheck) TableName() string { return o.Table }
+
+// TableName implements Op.
+func (o *DropCheck) TableName() string { return o.Table }
+
+// TableName implements Op.
 func (o *AlterPrimaryKey) TableName() string { return o.Table }
+
+// TableName implements Op.
 func (o *SetTableComment) TableName() string { return o.Table }
-func (o *Exec) TableName() string            { return o.OnTable }
+
+// TableName implements Op.
+func (o *Exec) TableName() string { return o.OnTable }

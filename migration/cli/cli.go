@@ -138,6 +138,7 @@ func Main(args []string, cfg Config) int {
 
 type usageError struct{ msg string }
 
+// Error implements error.
 func (e usageError) Error() string { return e.msg }
 
 type runner struct {
