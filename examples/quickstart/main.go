@@ -68,6 +68,14 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 	}
 	fmt.Println("migrated: department, employee")
 
+	// Start from empty tables when run again on a file database.
+	if _, err := orm.Query[Employee](db).Delete(ctx); err != nil {
+		return err
+	}
+	if _, err := orm.Query[Department](db).Delete(ctx); err != nil {
+		return err
+	}
+
 	// Insert: keys and timestamps are filled in.
 	eng := Department{Name: "Engineering"}
 	if err := db.Insert(ctx, &eng); err != nil {
@@ -82,7 +90,7 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 	if err := db.Insert(ctx, staff); err != nil { // one multi-row INSERT
 		return err
 	}
-	fmt.Printf("inserted department %d and employees %d, %d, %d\n", eng.ID, staff[0].ID, staff[1].ID, staff[2].ID)
+	fmt.Printf("inserted department %q (id %d) and employees with ids %d, %d, %d\n", eng.Name, eng.ID, staff[0].ID, staff[1].ID, staff[2].ID)
 
 	// Query with the builder: ? placeholders work on every database.
 	as, err := orm.Query[Employee](db).Where("name LIKE ?", "A%").OrderBy("name").All(ctx)
