@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"os"
@@ -45,12 +46,12 @@ func main() {
 	dbURL := flag.String("db", "sqlite://", "database URL (sqlite://, sqlite:///file.db, postgresql://..., mysql://...)")
 	verbose := flag.Bool("v", false, "log every SQL statement")
 	flag.Parse()
-	if err := run(context.Background(), *dbURL, *verbose); err != nil {
+	if err := run(context.Background(), os.Stdout, *dbURL, *verbose); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, dbURL string, verbose bool) error {
+func run(ctx context.Context, w io.Writer, dbURL string, verbose bool) error {
 	var opts []orm.Option
 	if verbose {
 		h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
@@ -66,7 +67,7 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 	if err := orm.AutoMigrate(db, &Department{}, &Employee{}); err != nil {
 		return err
 	}
-	fmt.Println("migrated: department, employee")
+	fmt.Fprintln(w, "migrated: department, employee")
 
 	// Start from empty tables when run again on a file database.
 	if _, err := orm.Query[Employee](db).Delete(ctx); err != nil {
@@ -90,7 +91,7 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 	if err := db.Insert(ctx, staff); err != nil { // one multi-row INSERT
 		return err
 	}
-	fmt.Printf("inserted department %q (id %d) and employees with ids %d, %d, %d\n", eng.Name, eng.ID, staff[0].ID, staff[1].ID, staff[2].ID)
+	fmt.Fprintf(w, "inserted department %q (id %d) and employees with ids %d, %d, %d\n", eng.Name, eng.ID, staff[0].ID, staff[1].ID, staff[2].ID)
 
 	// Query with the builder: ? placeholders work on every database.
 	as, err := orm.Query[Employee](db).Where("name LIKE ?", "A%").OrderBy("name").All(ctx)
@@ -98,13 +99,13 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 		return err
 	}
 	for _, e := range as {
-		fmt.Printf("  %-14s %-18s nickname=%v tags=%v\n", e.Name, e.Email, deref(e.Nickname), e.Tags)
+		fmt.Fprintf(w, "  %-14s %-18s nickname=%v tags=%v\n", e.Name, e.Email, deref(e.Nickname), e.Tags)
 	}
 	n, err := orm.Query[Employee](db).Where("department_id = ?", eng.ID).Count(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Println("employees in engineering:", n)
+	fmt.Fprintln(w, "employees in engineering:", n)
 
 	// Update one column; updated_at is refreshed automatically.
 	staff[1].Salary = "5300.00"
@@ -115,12 +116,12 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 	if err := db.Get(ctx, &alan, staff[1].ID); err != nil {
 		return err
 	}
-	fmt.Println("alan's salary now", alan.Salary)
+	fmt.Fprintln(w, "alan's salary now", alan.Salary)
 
 	// A unique violation is a typed error.
 	dup := Employee{Name: "Impostor", Email: "ada@example.com", DepartmentID: eng.ID}
 	if err := db.Insert(ctx, &dup); errors.Is(err, orm.ErrUniqueViolation) {
-		fmt.Println("duplicate email refused:", errors.Is(err, orm.ErrConstraint))
+		fmt.Fprintln(w, "duplicate email refused:", errors.Is(err, orm.ErrConstraint))
 	} else if err != nil {
 		return err
 	}
@@ -137,25 +138,25 @@ func run(ctx context.Context, dbURL string, verbose bool) error {
 		}
 		return errors.New("changed my mind")
 	})
-	fmt.Println("transaction rolled back:", err)
+	fmt.Fprintln(w, "transaction rolled back:", err)
 	depts, err := orm.Query[Department](db).Count(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Println("departments after rollback:", depts)
+	fmt.Fprintln(w, "departments after rollback:", depts)
 
 	// Delete.
 	if err := db.Delete(ctx, &staff[2]); err != nil {
 		return err
 	}
 	if err := db.Get(ctx, &Employee{}, staff[2].ID); errors.Is(err, orm.ErrNotFound) {
-		fmt.Println("grace deleted")
+		fmt.Fprintln(w, "grace deleted")
 	}
 	left, err := orm.Query[Employee](db).Count(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Println("employees left:", left)
+	fmt.Fprintln(w, "employees left:", left)
 	return nil
 }
 
