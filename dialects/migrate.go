@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tagorm/orm/schema"
@@ -150,4 +154,94 @@ func (r *DDL) PrimaryKeyClause(pk *schema.PrimaryKey) string {
 	WriteQuotedList(&b, r.Dialect, pk.Columns)
 	b.WriteByte(')')
 	return b.String()
+}
+
+// CharLengther is an optional interface of a Dialect whose LENGTH
+// function does not count characters (MySQL counts bytes): CharLength
+// returns the expression that does.
+type CharLengther interface {
+	CharLength(expr string) string
+}
+
+// NarrowingCheck selects the rows a narrowing type change cannot keep
+// as they are.
+type NarrowingCheck struct {
+	// Where is an SQL condition over the live column, true for the rows
+	// whose value the new type cannot hold (bind parameters numbered
+	// from 1, with Args).
+	Where string
+	Args  []any
+	// What describes those rows: "longer than 10 characters".
+	What string
+}
+
+// NarrowingCheckFor returns the check of a type change of the column
+// col (a quoted identifier) from type from to type to, both normalised,
+// or false when the values cannot be checked in SQL (another kind
+// change, a shorter datetime precision): strings and binaries longer
+// than the new size, integers outside the new kind's range (or negative
+// ones for an unsigned kind), decimals with more integer digits or more
+// fractional digits than the new precision and scale, enum values the
+// new type removes.
+func NarrowingCheckFor(d Dialect, col string, from, to schema.Type) (NarrowingCheck, bool) {
+	switch {
+	case to.Kind == schema.String && to.Size > 0 && (from.Kind == schema.String || from.Kind == schema.Text):
+		length := "LENGTH(" + col + ")"
+		if cl, ok := d.(CharLengther); ok {
+			length = cl.CharLength(col)
+		}
+		return NarrowingCheck{Where: length + " > " + strconv.Itoa(to.Size),
+			What: "longer than " + strconv.Itoa(to.Size) + " characters"}, true
+	case to.Kind == schema.Binary && to.Size > 0 && from.Kind == schema.Binary:
+		return NarrowingCheck{Where: "LENGTH(" + col + ") > " + strconv.Itoa(to.Size),
+			What: "longer than " + strconv.Itoa(to.Size) + " bytes"}, true
+	case intKind(from.Kind) && intKind(to.Kind):
+		lo, hi := intRange(to)
+		return NarrowingCheck{Where: col + " < " + lo + " OR " + col + " > " + hi,
+			What: "outside [" + lo + ", " + hi + "]"}, true
+	case from.Kind == schema.Decimal && to.Kind == schema.Decimal && to.Precision > 0:
+		limit := "1" + strings.Repeat("0", to.Precision-to.Scale)
+		desc := fmt.Sprintf("with more than %d integer digits", to.Precision-to.Scale)
+		where := "ABS(" + col + ") >= " + limit
+		if from.Precision == 0 || to.Scale < from.Scale {
+			where += " OR " + col + " <> ROUND(" + col + ", " + strconv.Itoa(to.Scale) + ")"
+			desc += fmt.Sprintf(" or more than %d fractional digits", to.Scale)
+		}
+		return NarrowingCheck{Where: where, What: desc}, true
+	case from.Kind == schema.Enum && to.Kind == schema.Enum:
+		var gone []string
+		for _, v := range from.Values {
+			if !slices.Contains(to.Values, v) {
+				gone = append(gone, v)
+			}
+		}
+		if len(gone) == 0 {
+			return NarrowingCheck{}, false
+		}
+		ck := NarrowingCheck{Where: col + " IN (", What: "holding a removed value (" + strings.Join(gone, ", ") + ")"}
+		for i, v := range gone {
+			if i > 0 {
+				ck.Where += ", "
+			}
+			ck.Where += d.Placeholder(i + 1)
+			ck.Args = append(ck.Args, v)
+		}
+		ck.Where += ")"
+		return ck, true
+	}
+	return NarrowingCheck{}, false
+}
+
+func intKind(k schema.Kind) bool {
+	return k == schema.SmallInt || k == schema.Integer || k == schema.BigInt
+}
+
+// intRange returns the bounds of an integer type, as SQL literals.
+func intRange(t schema.Type) (lo, hi string) {
+	bits := map[schema.Kind]uint{schema.SmallInt: 16, schema.Integer: 32, schema.BigInt: 64}[t.Kind]
+	if t.Unsigned {
+		return "0", new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits), big.NewInt(1)).String()
+	}
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits-1), big.NewInt(1))
+	return new(big.Int).Neg(new(big.Int).Add(max, big.NewInt(1))).String(), max.String()
 }

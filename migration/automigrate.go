@@ -24,7 +24,12 @@ func AllowDrops() Option { return func(o *options) { o.allowDrops = true } }
 
 // AllowNarrowing lets AutoMigrate change a column to a type that may not
 // hold every existing value (a shorter string, a smaller integer, fewer
-// decimal digits, another kind, fewer enum values).
+// decimal digits, another kind, fewer enum values). The rows are checked
+// first where SQL can tell: a string or binary longer than the new size,
+// an integer outside the new range, a decimal with too many digits, a
+// removed enum value make AutoMigrate refuse the change, naming the
+// column and the number of rows, unless AllowDestructive is given too
+// (then the database truncates, rounds or rejects them as it does).
 func AllowNarrowing() Option { return func(o *options) { o.allowNarrowing = true } }
 
 // TargetTablesOnly restricts AutoMigrate, Plan and Check to the tables of
@@ -254,6 +259,9 @@ func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querie
 	}
 	drops := o.allowDrops || o.allowDestructive
 	for _, op := range ops {
+		if fk, ok := op.(*AddForeignKey); ok {
+			v.orphans(op, fk, refuse)
+		}
 		if !op.Destructive() {
 			continue
 		}
@@ -273,6 +281,8 @@ func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querie
 		case *AlterColumn:
 			if x.Narrowing && !o.allowNarrowing && !o.allowDestructive {
 				refuse(op, "type %s → %s may not hold the existing values (allow with AllowNarrowing or AllowDestructive)", x.From.Type, x.To.Type)
+			} else if x.Narrowing && !o.allowDestructive {
+				v.narrowing(op, x, refuse)
 			}
 			if x.NullChanged && !x.To.Nullable {
 				if t, c := v.liveColumn(x.Table, x.To.Name); c != "" &&
@@ -354,6 +364,77 @@ func (v *vetter) exists(query string) bool {
 	}
 	defer rows.Close()
 	return rows.Next()
+}
+
+// orphans refuses a foreign key added to an existing table whose rows
+// reference rows the referenced table does not have: the database would
+// reject it (on MySQL after the statements before it have run).
+func (v *vetter) orphans(op Op, x *AddForeignKey, refuse func(Op, string, ...any)) {
+	fk := x.ForeignKey
+	t := v.liveTable(x.Table)
+	if t == nil {
+		return // a new table: empty
+	}
+	d := v.d
+	var notNull []string
+	for _, c := range fk.Columns {
+		_, lc := v.liveColumn(x.Table, c)
+		if lc == "" {
+			return // a new column: NULL or its default, the database decides
+		}
+		notNull = append(notNull, "c."+d.Quote(lc)+" IS NOT NULL")
+	}
+	query := "SELECT COUNT(*) FROM " + d.Quote(t.Name) + " c WHERE " + strings.Join(notNull, " AND ")
+	if rt := v.liveTable(fk.RefTable); rt != nil {
+		refCols := fk.RefColumns
+		if len(refCols) == 0 && rt.PrimaryKey != nil {
+			refCols = rt.PrimaryKey.Columns
+		}
+		if len(refCols) != len(fk.Columns) {
+			return
+		}
+		var on []string
+		for i, c := range fk.Columns {
+			_, lc := v.liveColumn(x.Table, c)
+			_, rc := v.liveColumn(fk.RefTable, refCols[i])
+			if rc == "" {
+				return // a new referenced column
+			}
+			on = append(on, "p."+d.Quote(rc)+" = c."+d.Quote(lc))
+		}
+		query += " AND NOT EXISTS (SELECT 1 FROM " + d.Quote(rt.Name) + " p WHERE " + strings.Join(on, " AND ") + ")"
+	}
+	var n int64
+	if err := v.q.QueryRowContext(v.ctx, query).Scan(&n); err != nil || n == 0 {
+		return
+	}
+	refuse(op, "%d row(s) of %s(%s) reference no row of %s: the foreign key would fail (delete or fix them first)",
+		n, x.Table, strings.Join(fk.Columns, ", "), fk.RefTable)
+}
+
+// narrowing refuses a narrowing type change allowed by AllowNarrowing
+// when existing rows do not fit the new type (they would be truncated,
+// rounded or rejected), naming how many.
+func (v *vetter) narrowing(op Op, x *AlterColumn, refuse func(Op, string, ...any)) {
+	t, c := v.liveColumn(x.Table, x.To.Name)
+	if c == "" && x.From != nil {
+		t, c = v.liveColumn(x.Table, x.From.Name)
+	}
+	if c == "" {
+		return
+	}
+	to := dialects.NormalizerFor(v.d).NormalizeColumn(&schema.Table{Name: x.Table, Columns: []*schema.Column{x.To}}, x.To).Type
+	ck, ok := dialects.NarrowingCheckFor(v.d, v.d.Quote(c), t.Column(c).Type, to)
+	if !ok {
+		return
+	}
+	var n int64
+	query := "SELECT COUNT(*) FROM " + v.d.Quote(t.Name) + " WHERE " + ck.Where
+	if err := v.q.QueryRowContext(v.ctx, query, ck.Args...).Scan(&n); err != nil || n == 0 {
+		return // a query the database cannot run: it has the last word
+	}
+	refuse(op, "%d row(s) of %s.%s %s: type %s → %s would truncate, round or reject them (fix the data first, or allow with AllowDestructive)",
+		n, x.Table, x.To.Name, ck.What, x.From.Type, x.To.Type)
 }
 
 func (v *vetter) rowsNote(table string) string {

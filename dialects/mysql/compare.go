@@ -53,3 +53,9 @@ var _ dialects.ForeignKeyIndexer = Dialect{}
 // ForeignKeysNeedIndex implements dialects.ForeignKeyIndexer: InnoDB
 // needs an index led by each foreign key's columns.
 func (Dialect) ForeignKeysNeedIndex() bool { return true }
+
+var _ dialects.CharLengther = Dialect{}
+
+// CharLength implements dialects.CharLengther: MySQL's LENGTH counts
+// bytes, CHAR_LENGTH characters.
+func (Dialect) CharLength(expr string) string { return "CHAR_LENGTH(" + expr + ")" }

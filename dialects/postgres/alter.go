@@ -94,7 +94,9 @@ func (d Dialect) RenameColumn(t *schema.Table, from, to string) ([]string, error
 // change converts existing values with USING col::type; the default is
 // dropped first and set again afterwards, because PostgreSQL cannot
 // always cast the old default to the new type. A new enum type is
-// created first.
+// created first; when the values of the column's enum type change other
+// than by appending, a new type replaces it (created, the column
+// converted through text, the old type dropped, the new one renamed).
 func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]string, error) {
 	c := ch.To
 	col := d.Quote(c.Name)
@@ -110,7 +112,22 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 			setDefault = true
 		}
 		typ := d.ColumnType(t, c)
-		out = append(out, alter("TYPE ", typ, " USING ", col, "::", typ))
+		if name, ok := d.sameEnum(t, ch); ok {
+			// The values of the column's own enum type change (other than
+			// by appending, which AddEnumValues does): convert the column
+			// to a new type through text, drop the old one and give the
+			// new one its name. A type other tables share cannot be
+			// dropped: the migration then fails and rolls back.
+			tmp := name + "__new"
+			nc := c.Clone()
+			nc.Type.EnumName = tmp
+			out = append(out, createEnumFor(t, nc)...)
+			out = append(out, alter("TYPE ", d.Quote(tmp), " USING ", col, "::text::", d.Quote(tmp)),
+				"DROP TYPE "+d.Quote(name),
+				"ALTER TYPE "+d.Quote(tmp)+" RENAME TO "+d.Quote(name))
+		} else {
+			out = append(out, alter("TYPE ", typ, " USING ", col, "::", typ))
+		}
 	}
 	if setDefault {
 		switch {
@@ -131,6 +148,23 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 		out = append(out, d.columnComment(t, c.Name, c.Comment))
 	}
 	return out, nil
+}
+
+// sameEnum reports whether ch changes the values of a native enum column
+// whose type keeps its name, and returns that name.
+func (d Dialect) sameEnum(t *schema.Table, ch dialects.ColumnChange) (string, bool) {
+	f, c := ch.From, ch.To
+	if f == nil || f.Type.Kind != schema.Enum || c.Type.Kind != schema.Enum {
+		return "", false
+	}
+	if _, ok := c.DialectTypes["postgres"]; ok {
+		return "", false
+	}
+	name := EnumTypeName(t, c)
+	if EnumTypeName(t, f) != name {
+		return "", false
+	}
+	return name, true
 }
 
 // DropIndex returns DROP INDEX.
