@@ -13,6 +13,7 @@ import (
 	"github.com/tagorm/orm"
 	"github.com/tagorm/orm/internal/dbtest"
 	"github.com/tagorm/orm/migration"
+	"github.com/tagorm/orm/schema"
 )
 
 // The scenario suite, in the style of Alembic's autogenerate tests
@@ -450,6 +451,57 @@ type scTagWide struct {
 	Slug *string  `db:"slug" orm:"size:60"`
 }
 
+type scChildRenamedCol struct {
+	_       struct{} `orm:"table:child"`
+	ID      int64    `db:"id"`
+	OwnerID *int64   `db:"owner_id" orm:"renamed_from:parent_id;fk:parent.id;fk_name:fk_child_parent;index:ix_child_parent"`
+	Label   string   `db:"label" orm:"size:20"`
+}
+
+type scKid struct {
+	_        struct{} `orm:"table:kid;renamed_from:child"`
+	ID       int64    `db:"id"`
+	ParentID *int64   `db:"parent_id" orm:"fk:parent.id;fk_name:fk_child_parent"`
+	Label    string   `db:"label" orm:"size:20"`
+}
+
+type scEvent struct {
+	_  struct{}  `orm:"table:event"`
+	ID int64     `db:"id"`
+	At time.Time `db:"at"`
+}
+
+type scEventNow struct {
+	_  struct{}  `orm:"table:event"`
+	ID int64     `db:"id"`
+	At time.Time `db:"at" orm:"default:CURRENT_TIMESTAMP"`
+}
+
+type scPriceScale1 struct {
+	_     struct{} `orm:"table:price"`
+	ID    int64    `db:"id"`
+	Value string   `db:"value" orm:"type:decimal(10,1)"`
+}
+
+type scItemNameAll struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name *string  `db:"name" orm:"size:80;default:'unnamed';comment:shown to people"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+}
+
+// ConfigureTable sets a comment with a quote, which a tag cannot spell.
+func (scItemCommented2) ConfigureTable(t *schema.Table) { t.Comment = "it's what we sell \\ rent" }
+
+type scItemCommented2 struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50;comment:the name as shown"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+}
+
 const scSeedFamily = "INSERT INTO parent (id, name) VALUES (1, 'p1'), (2, 'p2')"
 const scSeedChildren = "INSERT INTO child (id, parent_id, label) VALUES (10, 1, 'a'), (11, 1, 'b'), (12, NULL, 'c'), (13, 2, 'd')"
 
@@ -530,6 +582,31 @@ func scenarios() []scenario {
 			refused: "1 row(s) of price.value with more than 3 integer digits", refusedAlways: true, opts: []migration.Option{migration.AllowNarrowing()},
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM price WHERE value = 12345678.91", want: "1"}}},
 
+		{name: "varchar_narrow_multibyte_fits", v1: []any{&scItem{}}, seed: []string{"INSERT INTO item (id, name) VALUES (1, 'héllo'), (2, 'ça')"}, v2: []any{&scItemName5{}},
+			want: scAll("alter column item.name: type string(50) → string(5)"), opts: []migration.Option{migration.AllowNarrowing()},
+			checks: []scCheck{{query: "SELECT name FROM item ORDER BY id", want: "héllo\nça"}}},
+		{name: "decimal_scale_would_round", v1: []any{&scPrice{}}, seed: []string{"INSERT INTO price (id, value) VALUES (1, 1.25), (2, 3.5)"}, v2: []any{&scPriceScale1{}},
+			want:    scAll("alter column price.value: type decimal(10,2) → decimal(10,1)"),
+			refused: "1 row(s) of price.value with more than 9 integer digits or more than 1 fractional digits", refusedAlways: true, opts: []migration.Option{migration.AllowNarrowing()},
+			checks: []scCheck{{query: "SELECT id FROM price WHERE value = 1.25", want: "1"}}},
+		{name: "type_null_default_comment_at_once", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemNameAll{}},
+			want: map[string][]string{"": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed', comment"},
+				"sqlite": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed'"}},
+			checks: []scCheck{scItemsIntact, {query: "INSERT INTO item (id) VALUES (4)"}, {query: "SELECT name FROM item WHERE id = 4", want: "unnamed"}}},
+		{name: "comments_changed", v1: []any{&scItemCommented{}}, seed: []string{scSeedItems}, v2: []any{&scItemCommented2{}},
+			want:   map[string][]string{"": {"alter column item.name: comment", "set comment on table item"}, "sqlite": nil},
+			checks: []scCheck{scItemsIntact}},
+		{name: "default_current_timestamp_added", v1: []any{&scEvent{}}, seed: []string{"INSERT INTO event (id, at) VALUES (1, '2020-01-02 03:04:05')"}, v2: []any{&scEventNow{}},
+			want:   scAll("alter column event.at: default none → CURRENT_TIMESTAMP"),
+			checks: []scCheck{{query: "INSERT INTO event (id) VALUES (2)"}, {query: "SELECT COUNT(*) FROM event WHERE at IS NOT NULL", want: "2"}}},
+		{name: "rename_column_in_fk_and_index", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scParent{}, &scChildRenamedCol{}},
+			want: scAll("rename column child.parent_id to owner_id"),
+			checks: []scCheck{{query: "SELECT id, owner_id FROM child ORDER BY id", want: "10|1\n11|1\n12|NULL\n13|2"},
+				{query: "INSERT INTO child (id, owner_id, label) VALUES (99, 999, 'x')", fail: true}, {query: "DELETE FROM parent WHERE id = 1", fail: true}}},
+		{name: "rename_child_table", v1: []any{&scParent{}, &scChild{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scParent{}, &scKid{}},
+			want: scAll("rename table child to kid"),
+			checks: []scCheck{{query: "SELECT id, parent_id, label FROM kid ORDER BY id", want: "10|1|a\n11|1|b\n12|NULL|c\n13|2|d"},
+				{query: "INSERT INTO kid (id, parent_id, label) VALUES (99, 999, 'x')", fail: true}}},
 		// ---- server defaults ----
 		{name: "default_add_and_change", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemQtyDefault{}},
 			want: map[string][]string{"": {"alter column item.name: default none → 'o''neil'", "alter column item.qty: default 0 → 10"}},
