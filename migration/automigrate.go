@@ -433,8 +433,8 @@ func (v *vetter) narrowing(op Op, x *AlterColumn, refuse func(Op, string, ...any
 	if err := v.q.QueryRowContext(v.ctx, query, ck.Args...).Scan(&n); err != nil || n == 0 {
 		return // a query the database cannot run: it has the last word
 	}
-	refuse(op, "%d row(s) of %s.%s %s: type %s → %s would truncate, round or reject them (fix the data first, or allow with AllowDestructive)",
-		n, x.Table, x.To.Name, ck.What, x.From.Type, x.To.Type)
+	refuse(op, "%d row(s) of %s.%s %s: the new type would truncate, round or reject them (fix the data first, or allow with AllowDestructive)",
+		n, x.Table, x.To.Name, ck.What)
 }
 
 func (v *vetter) rowsNote(table string) string {

@@ -8,6 +8,24 @@
 // number of tables. The migration version table, VersionTable, is never
 // reported.
 //
+// Compare is a pure function from two schemas (the target, the live one)
+// to a Diff: ordered, dialect-neutral ops (CreateTable, AddColumn,
+// AlterColumn, CreateIndex, AddForeignKey, Drop..., Rename...) and hints
+// for people (possible renames). Render turns ops into SQL for a dialect.
+//
+// Four entry points act on a database:
+//   - AutoMigrate brings it to the target at startup: lock, inspect,
+//     compare, vet, apply. Safe by default: drops need AllowDrops,
+//     narrowing type changes AllowNarrowing, anything else destructive
+//     AllowDestructive, and changes the rows cannot take (NULLs under
+//     SET NOT NULL, duplicates under a unique key, orphans under a
+//     foreign key, values a narrower type would truncate) are refused
+//     with a *RefusedError listing each one, before anything runs.
+//   - Plan returns the statements AutoMigrate would run (a dry run).
+//   - Check returns a *DriftError listing every difference (a CI step).
+//   - Apply runs given ops as they are, under the same lock and
+//     transaction rules (for ops that were reviewed or edited).
+//
 // The package does not import orm: it takes a Conn, which *orm.DB
 // implements, or any *sql.DB wrapped with Wrap.
 package migration
