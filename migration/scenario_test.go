@@ -502,6 +502,22 @@ type scItemCommented2 struct {
 	Qty  int32    `db:"qty" orm:"default:0"`
 }
 
+type scItemWithCode struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+	Code *string  `db:"code" orm:"size:10;unique:uq_item_code;index:ix_item_code_qty"`
+	Rank int32    `db:"rank_n" orm:"default:1;index:ix_item_code_qty"`
+}
+
+type scChildOrphaned struct {
+	_     struct{} `orm:"table:child"`
+	ID    int64    `db:"id"`
+	Label string   `db:"label" orm:"size:20"`
+}
+
 const scSeedFamily = "INSERT INTO parent (id, name) VALUES (1, 'p1'), (2, 'p2')"
 const scSeedChildren = "INSERT INTO child (id, parent_id, label) VALUES (10, 1, 'a'), (11, 1, 'b'), (12, NULL, 'c'), (13, 2, 'd')"
 
@@ -607,6 +623,13 @@ func scenarios() []scenario {
 			want: scAll("rename table child to kid"),
 			checks: []scCheck{{query: "SELECT id, parent_id, label FROM kid ORDER BY id", want: "10|1|a\n11|1|b\n12|NULL|c\n13|2|d"},
 				{query: "INSERT INTO kid (id, parent_id, label) VALUES (99, 999, 'x')", fail: true}}},
+		{name: "add_unique_and_indexed_columns", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemWithCode{}},
+			want:   scAll("add column item.code string(10)", "add column item.rank_n integer", "create index ix_item_code_qty on item(code, rank_n)", "add unique uq_item_code on item(code)"),
+			checks: []scCheck{scItemsIntact, {query: "UPDATE item SET code = 'x' WHERE id = 1"}, {query: "UPDATE item SET code = 'x' WHERE id = 2", fail: true}}},
+		{name: "drop_fk_column", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scParent{}, &scChildOrphaned{}},
+			want:    scAll("drop foreign key fk_child_parent on child", "drop index ix_child_parent on child", "drop column child.parent_id"),
+			refused: "drop column child.parent_id", opts: []migration.Option{migration.AllowDrops()},
+			checks: []scCheck{{query: "SELECT id, label FROM child ORDER BY id", want: "10|a\n11|b\n12|c\n13|d"}, {query: "DELETE FROM parent"}}},
 		// ---- server defaults ----
 		{name: "default_add_and_change", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemQtyDefault{}},
 			want: map[string][]string{"": {"alter column item.name: default none → 'o''neil'", "alter column item.qty: default 0 → 10"}},
