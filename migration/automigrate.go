@@ -14,8 +14,11 @@ import (
 // of tables and columns, narrowing type changes and changes it cannot
 // classify. Data checks still apply: a change the existing rows cannot
 // satisfy (SET NOT NULL on a column holding NULLs, a unique constraint
-// on duplicate values) is refused whatever the options, since the
-// database would reject it or alter the data.
+// on duplicate values, a foreign key over rows referencing nothing, a
+// check the rows violate) is refused whatever the options, since the
+// database would reject it. Only the row check of narrowing type
+// changes is lifted (see AllowNarrowing): the database then truncates,
+// rounds or rejects the values as it does.
 func AllowDestructive() Option { return func(o *options) { o.allowDestructive = true } }
 
 // AllowDrops lets AutoMigrate drop tables and columns the target does
@@ -122,7 +125,8 @@ func (e *DriftError) Is(target error) bool { return target == ErrNotInSync }
 // Data-dependent changes are checked against the rows first and applied
 // when the rows satisfy them: SET NOT NULL (no NULLs), a new unique
 // constraint or index (no duplicates), a check constraint, a new primary
-// key, a NOT NULL column without default (only on an empty table). Drops
+// key, a NOT NULL column without default (only on an empty table), a
+// foreign key added to an existing table (no orphan rows). Drops
 // of tables and columns need AllowDrops, narrowing type changes
 // AllowNarrowing, anything else destructive AllowDestructive. When any
 // change is refused AutoMigrate applies nothing and returns a
