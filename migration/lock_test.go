@@ -44,14 +44,22 @@ func manyTables(n int) *schema.MetaData {
 
 const helperEnv = "TAGORM_LOCK_HELPER"
 
-// TestLockHelperProcess is not a test: it is the body of the processes
+// TestMain runs the test binary as one of the processes
+// TestAutoMigrateConcurrentProcesses starts when TAGORM_LOCK_HELPER is set,
+// and as the test suite otherwise.
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		lockHelperProcess()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// lockHelperProcess is the body of the processes
 // TestAutoMigrateConcurrentProcesses starts (the test binary re-executed
 // with TAGORM_LOCK_HELPER set). It waits until the start time, runs
 // AutoMigrate and prints the number of DDL statements it ran.
-func TestLockHelperProcess(t *testing.T) {
-	if os.Getenv(helperEnv) == "" {
-		t.Skip("helper process for TestAutoMigrateConcurrentProcesses")
-	}
+func lockHelperProcess() {
 	fail := func(err error) {
 		fmt.Printf("ERROR %v\n", strings.ReplaceAll(err.Error(), "\n", " | "))
 		os.Exit(1)
@@ -103,7 +111,7 @@ func TestAutoMigrateConcurrentProcesses(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cmd := osexec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$", "-test.count=1")
+				cmd := osexec.Command(os.Args[0])
 				cmd.Env = append(os.Environ(), helperEnv+"=1",
 					"TAGORM_LOCK_START="+strconv.FormatInt(start, 10),
 					"TAGORM_LOCK_DIALECT="+db.Name, "TAGORM_LOCK_DRIVER="+db.DriverName, "TAGORM_LOCK_DSN="+db.DSN)
