@@ -73,6 +73,7 @@ type ApplyError struct {
 	Err        error
 }
 
+// Error implements error.
 func (e *ApplyError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "migration: %s: statement %d failed: %v\n  statement: %s", e.Op, e.Index+1, e.Err, e.Statement)
@@ -91,6 +92,7 @@ func (e *ApplyError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying error.
 func (e *ApplyError) Unwrap() error { return e.Err }
 
 // Apply applies ops (written by hand, or returned by Compare) to the

@@ -66,6 +66,7 @@ type RefusedError struct {
 	Hints []string
 }
 
+// Error implements error.
 func (e *RefusedError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "migration: %d change(s) refused, nothing applied:", len(e.Refused))
@@ -92,6 +93,7 @@ var ErrNotInSync = errors.New("database schema differs from the target")
 // DriftError lists the differences Check found.
 type DriftError struct{ Diff *Diff }
 
+// Error implements error.
 func (e *DriftError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "migration: check: %d difference(s) between the database and the target:", len(e.Diff.Ops))
