@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -68,6 +69,9 @@ func (h *handle) structRows(op string, v any) (*model, []reflect.Value, error) {
 // An explicit key is kept. On PostgreSQL it does not advance the
 // column's sequence, so mixing explicit and generated keys can collide.
 func (h *handle) Insert(ctx context.Context, v any) error {
+	if m, r, ok := h.oneStruct(v); ok && len(m.relations) == 0 {
+		return h.insertOne(ctx, m, r)
+	}
 	m, rows, err := h.structRows("insert", v)
 	if err != nil {
 		return err
@@ -81,79 +85,142 @@ func (h *handle) Insert(ctx context.Context, v any) error {
 	return h.insertRows(ctx, m, rows, nil)
 }
 
+// oneStruct resolves v when it is a non-nil pointer to a struct of a valid
+// model: the common single-row case, without the slice structRows builds.
+func (h *handle) oneStruct(v any) (*model, reflect.Value, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil, reflect.Value{}, false
+	}
+	rv = rv.Elem()
+	if rv.Kind() != reflect.Struct {
+		return nil, reflect.Value{}, false
+	}
+	m, err := h.db.mapper.modelOf(rv.Type())
+	if err != nil {
+		return nil, reflect.Value{}, false
+	}
+	return m, rv, true
+}
+
+// applyInsertDefaults runs the default_fn (and, for an upsert, the
+// onupdate_fn) of row r.
+func (h *handle) applyInsertDefaults(m *model, r reflect.Value, memo *defaultMemo, upsert bool) error {
+	memo.reset()
+	if upsert {
+		// An upsert writes the row either way: refresh the
+		// onupdate_fn columns (UpdatedAt) even when they are set.
+		for _, f := range m.fields {
+			if f.onUpdate != nil {
+				if err := assignValue(f.of(r), memo.call(f.onUpdateName, f.onUpdate)); err != nil {
+					return h.db.wrapErr("upsert "+m.table.Name, fmt.Errorf("field %s: onupdate_fn: %w", f.name, err))
+				}
+			}
+		}
+	}
+	for _, f := range m.fields {
+		if f.insertDefault != nil {
+			if fv := f.of(r); fv.IsZero() {
+				if err := assignValue(fv, memo.call(f.insertDefaultName, f.insertDefault)); err != nil {
+					return h.db.wrapErr(m.hot.opInsert, fmt.Errorf("field %s: default_fn: %w", f.name, err))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// insertOne inserts the single row r of model m (no relations).
+func (h *handle) insertOne(ctx context.Context, m *model, r reflect.Value) error {
+	if m.hot.hasInsertDefaults {
+		var memo defaultMemo
+		if err := h.applyInsertDefaults(m, r, &memo, false); err != nil {
+			return err
+		}
+	}
+	rows := [1]reflect.Value{r}
+	return h.insertChunk(ctx, m, m.omitMask(r), rows[:], nil)
+}
+
+// insertBatch is a run of consecutive rows that insert the same columns.
+type insertBatch struct {
+	omit uint64 // bit i set: fields[i] left to the database
+	rows []reflect.Value
+}
+
 // insertRows inserts rows of model m; conflict, when set, makes it an upsert.
 func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value, conflict *Conflict) error {
-	var memo defaultMemo
-	for _, r := range rows {
-		memo.reset()
-		if conflict != nil {
-			// An upsert writes the row either way: refresh the
-			// onupdate_fn columns (UpdatedAt) even when they are set.
-			for _, f := range m.fields {
-				if f.onUpdate != nil {
-					if err := assignValue(f.of(r), memo.call(f.onUpdateName, f.onUpdate)); err != nil {
-						return h.db.wrapErr("upsert "+m.table.Name, fmt.Errorf("field %s: onupdate_fn: %w", f.name, err))
-					}
-				}
-			}
-		}
-		for _, f := range m.fields {
-			if f.insertDefault != nil {
-				if fv := f.of(r); fv.IsZero() {
-					if err := assignValue(fv, memo.call(f.insertDefaultName, f.insertDefault)); err != nil {
-						return h.db.wrapErr("insert "+m.table.Name, fmt.Errorf("field %s: default_fn: %w", f.name, err))
-					}
-				}
+	if len(rows) == 0 {
+		return nil
+	}
+	if m.hot.hasInsertDefaults || conflict != nil {
+		var memo defaultMemo
+		for _, r := range rows {
+			if err := h.applyInsertDefaults(m, r, &memo, conflict != nil); err != nil {
+				return err
 			}
 		}
 	}
-	// Group consecutive rows that insert the same columns.
-	type batch struct {
-		omit uint64 // bit i set: fields[i] left to the database
-		rows []reflect.Value
-	}
-	var batches []batch
-	for _, r := range rows {
-		omit := m.omitMask(r)
-		if n := len(batches); n > 0 && batches[n-1].omit == omit {
-			batches[n-1].rows = append(batches[n-1].rows, r)
-		} else {
-			batches = append(batches, batch{omit: omit, rows: []reflect.Value{r}})
+	// Group consecutive rows that insert the same columns; usually they
+	// all do, and the rows form one batch.
+	var one [1]insertBatch
+	batches := one[:0]
+	first := m.omitMask(rows[0])
+	uniform := true
+	for _, r := range rows[1:] {
+		if m.omitMask(r) != first {
+			uniform = false
+			break
 		}
 	}
-	d := h.db.dialect
-	// rowsPer is how many rows of batch b one statement carries: as many
-	// as the dialect's bind limit allows. An upsert that must read back
-	// generated keys without RETURNING goes row by row, since LastInsertId
-	// reports one key per statement.
-	rowsPer := func(b batch) int {
-		if conflict != nil && m.autoInc != nil && b.omit&(1<<m.fieldIndex(m.autoInc)) != 0 && !d.Features().Has(dialects.Returning) {
-			return 1
+	if uniform {
+		batches = append(batches, insertBatch{omit: first, rows: rows})
+	} else {
+		for _, r := range rows {
+			omit := m.omitMask(r)
+			if n := len(batches); n > 0 && batches[n-1].omit == omit {
+				batches[n-1].rows = append(batches[n-1].rows, r)
+			} else {
+				batches = append(batches, insertBatch{omit: omit, rows: []reflect.Value{r}})
+			}
 		}
-		ncols := len(m.fields) - popcount(b.omit)
-		return max(1, d.MaxParams()/max(1, ncols))
 	}
 	var stmts int
 	for _, b := range batches {
-		per := rowsPer(b)
+		per := h.rowsPerInsert(m, b.omit, conflict)
 		stmts += (len(b.rows) + per - 1) / per
 	}
-	run := func(h *handle) error {
-		for _, b := range batches {
-			per := rowsPer(b)
-			for start := 0; start < len(b.rows); start += per {
-				chunk := b.rows[start:min(start+per, len(b.rows))]
-				if err := h.insertChunk(ctx, m, b.omit, chunk, conflict); err != nil {
-					return err
-				}
+	if stmts > 1 {
+		return h.atomically(ctx, func(h *handle) error { return h.insertBatches(ctx, m, batches, conflict) })
+	}
+	return h.insertBatches(ctx, m, batches, conflict)
+}
+
+// rowsPerInsert is how many rows of a batch one statement carries: as
+// many as the dialect's bind limit allows. An upsert that must read back
+// generated keys without RETURNING goes row by row, since LastInsertId
+// reports one key per statement.
+func (h *handle) rowsPerInsert(m *model, omit uint64, conflict *Conflict) int {
+	d := h.db.dialect
+	if conflict != nil && m.autoInc != nil && omit&(1<<m.hot.autoIncIdx) != 0 && !d.Features().Has(dialects.Returning) {
+		return 1
+	}
+	ncols := len(m.fields) - popcount(omit)
+	return max(1, d.MaxParams()/max(1, ncols))
+}
+
+// insertBatches runs the INSERT statements of batches.
+func (h *handle) insertBatches(ctx context.Context, m *model, batches []insertBatch, conflict *Conflict) error {
+	for _, b := range batches {
+		per := h.rowsPerInsert(m, b.omit, conflict)
+		for start := 0; start < len(b.rows); start += per {
+			chunk := b.rows[start:min(start+per, len(b.rows))]
+			if err := h.insertChunk(ctx, m, b.omit, chunk, conflict); err != nil {
+				return err
 			}
 		}
-		return nil
 	}
-	if stmts > 1 {
-		return h.atomically(ctx, run)
-	}
-	return run(h)
+	return nil
 }
 
 // atomically runs fn in a transaction, or in a savepoint when h already is
@@ -217,12 +284,15 @@ func (m *model) omitMask(r reflect.Value) uint64 {
 	return mask
 }
 
-// insertSQL returns the INSERT statement for nrows rows of m without the
+// insertShape is the INSERT statement for nrows rows of m without the
 // omitted fields, and the fields read back.
 type insertShape struct {
+	omit      uint64 // the key of an insert without conflict clause
+	nrows     int
 	sql       string
 	cols      []*field // bound, in order
 	returning []*field // read back
+	plan      *scanPlan
 	// match, when set, are the fields by which rows returned by a
 	// multi-row upsert are matched to the inserted rows: the conflict
 	// columns (a returned row may be an existing one, so the keys are
@@ -235,6 +305,10 @@ type insertShape struct {
 // kept for the life of the DB.
 const maxCachedRows = 1024
 
+// maxHotShapes is how many statement shapes of one kind a model keeps in
+// its lock-free list (modelHot); further ones go to sqlCache.
+const maxHotShapes = 32
+
 type shapeKey struct {
 	op       byte
 	omit     uint64
@@ -242,16 +316,65 @@ type shapeKey struct {
 	conflict string
 }
 
+// modelHot holds a model's caches of the statements CRUD runs on every
+// call, read without locks or allocations: the common shapes (a plain
+// INSERT per omitted-column set and row count, Get, Update of every
+// column, Delete, simple queries) behind atomic pointers.
+type modelHot struct {
+	opInsert, opUpdate, opGet, opDelete, opQuery string
+	autoIncIdx                                   int // position of autoInc in fields, or -1
+	hasInsertDefaults                            bool
+	fullPlan                                     *scanPlan // every field, in order
+	getSQL                                       atomic.Pointer[string]
+	deleteSQL                                    atomic.Pointer[string]
+	updateAll                                    atomic.Pointer[updateShape]
+	inserts                                      atomic.Pointer[[]*insertShape]
+	selects                                      atomic.Pointer[[]*selectShape] // query.go
+}
+
+// addHot appends v to the copy-on-write list at p, unless it holds max
+// entries already; it reports whether v was added.
+func addHot[T any](p *atomic.Pointer[[]T], v T, max int) bool {
+	for {
+		old := p.Load()
+		var l []T
+		if old != nil {
+			if len(*old) >= max {
+				return false
+			}
+			l = append(slices.Clip(*old), v)
+		} else {
+			l = []T{v}
+		}
+		if p.CompareAndSwap(old, &l) {
+			return true
+		}
+	}
+}
+
 func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflict) (*insertShape, error) {
 	key := shapeKey{op: 'i', omit: omit, rows: nrows}
-	if conflict != nil {
+	inMap := true // sqlCache may hold the shape
+	if conflict == nil {
+		l := m.hot.inserts.Load()
+		if l != nil {
+			for _, s := range *l {
+				if s.omit == omit && s.nrows == nrows {
+					return s, nil
+				}
+			}
+		}
+		inMap = l != nil && len(*l) >= maxHotShapes
+	} else {
 		key.conflict = conflict.key()
 	}
-	if s, ok := m.sqlCache.Load(key); ok {
-		return s.(*insertShape), nil
+	if inMap {
+		if s, ok := m.sqlCache.Load(key); ok {
+			return s.(*insertShape), nil
+		}
 	}
 	d := h.db.dialect
-	sh := &insertShape{}
+	sh := &insertShape{omit: omit, nrows: nrows}
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
 	b.WriteString(d.Quote(m.table.Name))
@@ -297,8 +420,11 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 	// Read back generated keys and server defaults. With several rows,
 	// the returned rows are matched to the inserted ones by the
 	// autoincrement key (generated in VALUES order), the primary key, or
-	// for an upsert the conflict columns.
-	if len(sh.returning) > 0 {
+	// for an upsert the conflict columns. A single row whose only
+	// generated value is the autoincrement key takes it from LastInsertId
+	// where the driver reports it reliably (no result set to read).
+	lastID := conflict == nil && nrows == 1 && len(sh.returning) == 1 && sh.returning[0] == m.autoInc && d.Features().Has(dialects.LastInsertID)
+	if len(sh.returning) > 0 && !lastID {
 		ret := sh.returning
 		add := func(fs []*field) {
 			for _, f := range fs {
@@ -320,30 +446,41 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 		}
 		if d.InsertReturning(&b, names) {
 			sh.returning = ret
+			sh.plan = &scanPlan{fields: ret, wrap: make([]bool, len(ret))}
+			for i, f := range ret {
+				sh.plan.wrap[i] = f.converts()
+			}
 		} else {
 			sh.returning = nil
 			sh.match = nil
 		}
+	} else {
+		sh.returning = nil
 	}
 	sh.sql = b.String()
 	if nrows <= maxCachedRows {
-		m.sqlCache.Store(key, sh)
+		if conflict != nil || !addHot(&m.hot.inserts, sh, maxHotShapes) {
+			m.sqlCache.Store(key, sh)
+		}
 	}
 	return sh, nil
 }
 
 func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []reflect.Value, conflict *Conflict) error {
-	op := "insert " + m.table.Name
 	sh, err := h.insertShape(m, omit, len(rows), conflict)
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, len(sh.cols)*len(rows))
+	var buf [16]any // on the stack: exec and query do not keep their arguments
+	args := buf[:0]
+	if n := len(sh.cols) * len(rows); n > len(buf) {
+		args = make([]any, 0, n)
+	}
 	for _, r := range rows {
 		for _, f := range sh.cols {
 			a, err := f.arg(r)
 			if err != nil {
-				return h.db.wrapErr(op, err)
+				return h.db.wrapErr(m.hot.opInsert, err)
 			}
 			args = append(args, a)
 		}
@@ -353,12 +490,12 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 	}
 	res, err := h.exec(ctx, sh.sql, args)
 	if err != nil {
-		return h.db.wrapErr(op, err)
+		return h.db.wrapErr(m.hot.opInsert, err)
 	}
-	if m.autoInc != nil && omit&(1<<m.fieldIndex(m.autoInc)) != 0 {
+	if m.autoInc != nil && omit&(1<<m.hot.autoIncIdx) != 0 {
 		id, err := res.LastInsertId()
 		if err != nil {
-			return h.db.wrapErr(op, fmt.Errorf("read generated key: %w", err))
+			return h.db.wrapErr(m.hot.opInsert, fmt.Errorf("read generated key: %w", err))
 		}
 		if conflict != nil && len(rows) == 1 && id == 0 {
 			return nil // an upsert that changed nothing reports no id
@@ -366,13 +503,43 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 		// MySQL reports the first key of a multi-row INSERT; the others
 		// follow it (auto_increment_increment = 1).
 		for i, r := range rows {
-			fv := m.autoInc.of(r)
-			if err := assignValue(fv, id+int64(i)); err != nil {
-				return h.db.wrapErr(op, err)
+			if err := setInt(m.autoInc.of(r), id+int64(i)); err != nil {
+				return h.db.wrapErr(m.hot.opInsert, err)
 			}
 		}
 	}
 	return nil
+}
+
+// setInt stores an integer key in v, without boxing it for the common
+// integer kinds.
+func setInt(v reflect.Value, n int64) error {
+	switch {
+	case v.CanInt() && !v.OverflowInt(n):
+		v.SetInt(n)
+		return nil
+	case v.CanUint() && n >= 0 && !v.OverflowUint(uint64(n)):
+		v.SetUint(uint64(n))
+		return nil
+	}
+	return assignValue(v, n)
+}
+
+// intKey returns an integer key field's value for ordering.
+func intKey(v reflect.Value) int64 {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return 0
+		}
+		v = v.Elem()
+	}
+	if v.CanUint() {
+		return int64(v.Uint())
+	}
+	if v.CanInt() {
+		return v.Int()
+	}
+	return 0
 }
 
 func (m *model) fieldIndex(f *field) int {
@@ -382,17 +549,14 @@ func (m *model) fieldIndex(f *field) int {
 // insertReturning runs an INSERT ... RETURNING and stores what it returns
 // into the inserted rows.
 func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape, rows []reflect.Value, args []any) error {
-	op := "insert " + m.table.Name
+	op := m.hot.opInsert
 	res, err := h.query(ctx, sh.sql, args)
 	if err != nil {
 		return h.db.wrapErr(op, err)
 	}
 	defer res.Close()
-	plan := &scanPlan{fields: sh.returning, wrap: make([]bool, len(sh.returning))}
-	for i, f := range sh.returning {
-		plan.wrap[i] = f.converts()
-	}
-	rs := newRowScanner(plan)
+	rs := sh.plan.scanner()
+	defer rs.release()
 	if len(rows) == 1 {
 		if res.Next() {
 			if err := rs.scan(res, rows[0]); err != nil {
@@ -401,56 +565,40 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 		}
 		return h.db.wrapErr(op, res.Err())
 	}
-	if len(sh.returning) == 1 && sh.returning[0] == m.autoInc && len(sh.match) == 0 {
-		// Only generated keys: scan them, in VALUES order once sorted.
-		ids := make([]int64, 0, len(rows))
-		var id int64
-		dest := []any{&id}
+	if len(sh.match) == 0 && m.autoInc != nil && slices.Contains(sh.returning, m.autoInc) {
+		// Keys are generated in VALUES order, and the rows come back in
+		// that order in practice: scan each into its row, then put them
+		// in key order if they came back otherwise.
+		n := 0
 		for res.Next() {
-			if err := res.Scan(dest...); err != nil {
+			if n == len(rows) {
+				return h.db.wrapErr(op, fmt.Errorf("RETURNING gave more than %d rows for %d inserted", n, len(rows)))
+			}
+			if err := rs.scan(res, rows[n]); err != nil {
 				return h.db.wrapErr(op, err)
 			}
-			ids = append(ids, id)
+			n++
 		}
 		if err := res.Err(); err != nil {
 			return h.db.wrapErr(op, err)
 		}
-		if len(ids) != len(rows) {
-			return h.db.wrapErr(op, fmt.Errorf("RETURNING gave %d rows for %d inserted", len(ids), len(rows)))
+		if n != len(rows) {
+			return h.db.wrapErr(op, fmt.Errorf("RETURNING gave %d rows for %d inserted", n, len(rows)))
 		}
-		slices.Sort(ids)
-		for i, r := range rows {
-			if err := assignValue(m.autoInc.of(r), ids[i]); err != nil {
-				return h.db.wrapErr(op, err)
-			}
-		}
+		sortReturned(m, sh.returning, rows)
 		return nil
 	}
-	// Several rows: scan into fresh values, then match them to the
-	// inserted rows.
-	var got []reflect.Value
+	// Several rows: scan into fresh values (one buffer), then match them
+	// to the inserted rows.
+	buf := newRowBuffer(m.typ, len(rows))
 	for res.Next() {
-		v := reflect.New(m.typ).Elem()
-		if err := rs.scan(res, v); err != nil {
+		if err := rs.scan(res, buf.slot()); err != nil {
 			return h.db.wrapErr(op, err)
 		}
-		got = append(got, v)
+		buf.commit()
 	}
 	if err := res.Err(); err != nil {
 		return h.db.wrapErr(op, err)
-	}
-	if len(sh.match) == 0 && m.autoInc != nil && slices.Contains(sh.returning, m.autoInc) {
-		if len(got) != len(rows) {
-			return h.db.wrapErr(op, fmt.Errorf("RETURNING gave %d rows for %d inserted", len(got), len(rows)))
-		}
-		// Keys are generated in VALUES order: sort the returned rows by key.
-		sort.SliceStable(got, func(i, j int) bool {
-			return m.autoInc.of(got[i]).Int() < m.autoInc.of(got[j]).Int()
-		})
-		for i, r := range rows {
-			copyFields(sh.returning, got[i], r)
-		}
-		return nil
 	}
 	// Match by the conflict columns of an upsert, or the primary key.
 	match := sh.match
@@ -461,12 +609,38 @@ func (h *handle) insertReturning(ctx context.Context, m *model, sh *insertShape,
 	for _, r := range rows {
 		index[fieldsKey(match, r)] = r
 	}
-	for _, g := range got {
+	for i := 0; i < buf.n; i++ {
+		g := buf.at(i)
 		if r, ok := index[fieldsKey(match, g)]; ok {
 			copyFields(sh.returning, g, r)
 		}
 	}
 	return nil
+}
+
+// sortReturned reorders the returned fields of rows (scanned in the order
+// the database returned them) so that the autoincrement keys ascend in
+// VALUES order, as they were generated.
+func sortReturned(m *model, returned []*field, rows []reflect.Value) {
+	sorted := true
+	for i := 1; i < len(rows) && sorted; i++ {
+		sorted = intKey(m.autoInc.of(rows[i-1])) <= intKey(m.autoInc.of(rows[i]))
+	}
+	if sorted {
+		return
+	}
+	tmp := reflect.MakeSlice(reflect.SliceOf(m.typ), len(rows), len(rows))
+	order := make([]int, len(rows))
+	for i, r := range rows {
+		copyFields(returned, r, tmp.Index(i))
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return intKey(m.autoInc.of(tmp.Index(order[i]))) < intKey(m.autoInc.of(tmp.Index(order[j])))
+	})
+	for i, r := range rows {
+		copyFields(returned, tmp.Index(order[i]), r)
+	}
 }
 
 func copyFields(fields []*field, from, to reflect.Value) {
@@ -608,11 +782,11 @@ func (h *handle) needPK(op string, m *model) error {
 // It returns ErrNotFound when there is no such row (soft-deleted rows
 // count as absent).
 func (h *handle) Get(ctx context.Context, dest any, pk ...any) error {
-	m, rows, err := h.structRows("get", dest)
-	if err != nil {
-		return err
-	}
-	if len(rows) != 1 || reflect.ValueOf(dest).Elem().Kind() != reflect.Struct {
+	m, v, ok := h.oneStruct(dest)
+	if !ok {
+		if _, _, err := h.structRows("get", dest); err != nil {
+			return err
+		}
 		return fmt.Errorf("orm: get: want a pointer to a struct, got %T", dest)
 	}
 	if err := h.needPK("get", m); err != nil {
@@ -621,11 +795,8 @@ func (h *handle) Get(ctx context.Context, dest any, pk ...any) error {
 	if len(pk) != len(m.pk) {
 		return fmt.Errorf("orm: get %s: the primary key has %d column(s), got %d value(s)", m.table.Name, len(m.pk), len(pk))
 	}
-	key := shapeKey{op: 'g'}
-	var query string
-	if s, ok := m.sqlCache.Load(key); ok {
-		query = s.(string)
-	} else {
+	query := m.hot.getSQL.Load()
+	if query == nil {
 		d := h.db.dialect
 		var b strings.Builder
 		b.WriteString("SELECT ")
@@ -638,10 +809,12 @@ func (h *handle) Get(ctx context.Context, dest any, pk ...any) error {
 			b.WriteString(d.Quote(m.softDelete.col.Name))
 			b.WriteString(" IS NULL")
 		}
-		query = b.String()
-		m.sqlCache.Store(key, query)
+		s := b.String()
+		query = &s
+		m.hot.getSQL.Store(query)
 	}
-	return h.scanOne(ctx, "get "+m.table.Name, m, rows[0], query, pk)
+	// The statement selects every field in order: the full plan applies.
+	return h.scanOne(ctx, m.hot.opGet, m, v, *query, pk, m.hot.fullPlan)
 }
 
 // writeColumns writes the model's quoted column list, qualified with the
@@ -659,8 +832,9 @@ func (m *model) writeColumns(d dialects.Dialect, b *strings.Builder, qualify boo
 	}
 }
 
-// scanOne runs query and scans its first row into v.
-func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Value, query string, args []any) error {
+// scanOne runs query and scans its first row into v, with plan when the
+// query's columns are known (nil: planned from the result's columns).
+func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Value, query string, args []any, plan *scanPlan) error {
 	rows, err := h.query(ctx, query, args)
 	if err != nil {
 		return h.db.wrapErr(op, err)
@@ -672,15 +846,19 @@ func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Val
 		}
 		return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
 	}
-	cols, err := rows.Columns()
-	if err != nil {
-		return h.db.wrapErr(op, err)
+	if plan == nil {
+		cols, err := rows.Columns()
+		if err != nil {
+			return h.db.wrapErr(op, err)
+		}
+		if plan, err = m.planFor(cols); err != nil {
+			return h.db.wrapErr(op, err)
+		}
 	}
-	plan, err := m.planFor(cols)
+	rs := plan.scanner()
+	err = rs.scan(rows, v)
+	rs.release()
 	if err != nil {
-		return h.db.wrapErr(op, err)
-	}
-	if err := newRowScanner(plan).scan(rows, v); err != nil {
 		return h.db.wrapErr(op, err)
 	}
 	return h.db.wrapErr(op, rows.Close())
@@ -695,97 +873,137 @@ func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
 	return h.update(ctx, v, false, columns)
 }
 
+// updateShape is an UPDATE statement: the columns it sets and its SQL.
+type updateShape struct {
+	sql  string
+	set  []*field
+	live bool // only rows not soft-deleted
+}
+
 // update is Update; live restricts it to rows not soft-deleted.
 func (h *handle) update(ctx context.Context, v any, live bool, columns []string) error {
-	m, rows, err := h.structRows("update", v)
-	if err != nil {
-		return err
+	m, r, one := h.oneStruct(v)
+	var rows []reflect.Value
+	if !one {
+		var err error
+		if m, rows, err = h.structRows("update", v); err != nil {
+			return err
+		}
 	}
-	op := "update " + m.table.Name
 	if err := h.needPK("update", m); err != nil {
 		return err
 	}
-	set, err := m.updateFields(columns)
-	if err != nil {
-		return fmt.Errorf("orm: %s: %w", op, err)
-	}
-	if len(set) == 0 {
-		return fmt.Errorf("orm: %s: no columns to update", op)
-	}
 	live = live && m.softDelete != nil
+	var us *updateShape
+	if len(columns) == 0 && !live {
+		us = m.hot.updateAll.Load()
+	}
+	if us == nil {
+		var err error
+		if us, err = h.updateShape(m, live, columns); err != nil {
+			return err
+		}
+	}
+	if one {
+		return h.updateRow(ctx, m, us, r)
+	}
+	if len(rows) > 1 {
+		return h.atomically(ctx, func(h *handle) error { return h.updateRows(ctx, m, us, rows) })
+	}
+	return h.updateRows(ctx, m, us, rows)
+}
+
+// updateShape returns the (cached) UPDATE statement of m for columns.
+func (h *handle) updateShape(m *model, live bool, columns []string) (*updateShape, error) {
 	key := shapeKey{op: 'u', conflict: strings.Join(columns, ",")}
 	if live {
 		key.op = 'U'
 	}
-	var query string
 	if s, ok := m.sqlCache.Load(key); ok {
-		query = s.(string)
-	} else {
-		d := h.db.dialect
-		var b strings.Builder
-		b.WriteString("UPDATE ")
-		b.WriteString(d.Quote(m.table.Name))
-		b.WriteString(" SET ")
-		for i, f := range set {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(d.Quote(f.col.Name))
-			b.WriteString(" = ")
-			b.WriteString(d.Placeholder(i + 1))
-		}
-		pkWhere(d, &b, m, len(set)+1)
-		if live {
-			writeLive(d, &b, m)
-		}
-		query = b.String()
-		m.sqlCache.Store(key, query)
+		return s.(*updateShape), nil
 	}
-	run := func(h *handle) error {
-		for _, r := range rows {
-			for _, f := range set {
-				if f.onUpdate != nil {
-					if err := assignValue(f.of(r), f.onUpdate()); err != nil {
-						return fmt.Errorf("orm: %s: field %s: onupdate_fn: %w", op, f.name, err)
-					}
-				}
-			}
-			args := make([]any, 0, len(set)+len(m.pk))
-			for _, f := range set {
-				a, err := f.arg(r)
-				if err != nil {
-					return h.db.wrapErr(op, err)
-				}
-				args = append(args, a)
-			}
-			for _, f := range m.pk {
-				a, _ := f.arg(r)
-				args = append(args, a)
-			}
-			res, err := h.exec(ctx, query, args)
-			if err != nil {
-				return h.db.wrapErr(op, err)
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				// MySQL counts changed rows unless the connection has
-				// clientFoundRows (Open sets it; New and Wrap take the
-				// pool as it is): an UPDATE writing the values the row
-				// already has affects none. Check that the row exists.
-				found, err := h.pkExists(ctx, m, live, args[len(set):])
-				if err != nil {
-					return h.db.wrapErr(op, err)
-				}
-				if !found {
-					return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
-				}
+	set, err := m.updateFields(columns)
+	if err != nil {
+		return nil, fmt.Errorf("orm: %s: %w", m.hot.opUpdate, err)
+	}
+	if len(set) == 0 {
+		return nil, fmt.Errorf("orm: %s: no columns to update", m.hot.opUpdate)
+	}
+	d := h.db.dialect
+	var b strings.Builder
+	b.WriteString("UPDATE ")
+	b.WriteString(d.Quote(m.table.Name))
+	b.WriteString(" SET ")
+	for i, f := range set {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.Quote(f.col.Name))
+		b.WriteString(" = ")
+		b.WriteString(d.Placeholder(i + 1))
+	}
+	pkWhere(d, &b, m, len(set)+1)
+	if live {
+		writeLive(d, &b, m)
+	}
+	us := &updateShape{sql: b.String(), set: set, live: live}
+	m.sqlCache.Store(key, us)
+	if len(columns) == 0 && !live {
+		m.hot.updateAll.Store(us)
+	}
+	return us, nil
+}
+
+func (h *handle) updateRows(ctx context.Context, m *model, us *updateShape, rows []reflect.Value) error {
+	for _, r := range rows {
+		if err := h.updateRow(ctx, m, us, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateRow writes row r with statement us.
+func (h *handle) updateRow(ctx context.Context, m *model, us *updateShape, r reflect.Value) error {
+	op := m.hot.opUpdate
+	for _, f := range us.set {
+		if f.onUpdate != nil {
+			if err := assignValue(f.of(r), f.onUpdate()); err != nil {
+				return fmt.Errorf("orm: %s: field %s: onupdate_fn: %w", op, f.name, err)
 			}
 		}
-		return nil
 	}
-	if len(rows) > 1 {
-		return h.atomically(ctx, run)
+	var buf [16]any // on the stack: exec does not keep its arguments
+	args := buf[:0]
+	for _, f := range us.set {
+		a, err := f.arg(r)
+		if err != nil {
+			return h.db.wrapErr(op, err)
+		}
+		args = append(args, a)
 	}
-	return run(h)
+	for _, f := range m.pk {
+		a, _ := f.arg(r)
+		args = append(args, a)
+	}
+	res, err := h.exec(ctx, us.sql, args)
+	if err != nil {
+		return h.db.wrapErr(op, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// MySQL counts changed rows unless the connection has
+		// clientFoundRows (Open sets it; New and Wrap take the
+		// pool as it is): an UPDATE writing the values the row
+		// already has affects none. Check that the row exists.
+		found, err := h.pkExists(ctx, m, us.live, args[len(us.set):])
+		if err != nil {
+			return h.db.wrapErr(op, err)
+		}
+		if !found {
+			return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
+		}
+	}
+	return nil
 }
 
 // writeLive appends the condition that a soft-deletable row is not deleted.
@@ -859,9 +1077,16 @@ func (h *handle) HardDelete(ctx context.Context, v any) error {
 }
 
 func (h *handle) delete(ctx context.Context, v any, hard bool) error {
-	m, rows, err := h.structRows("delete", v)
-	if err != nil {
-		return err
+	m, r, one := h.oneStruct(v)
+	var rows []reflect.Value
+	if one && (m.softDelete != nil && !hard || h.needsCascade(m)) {
+		one = false
+	}
+	if !one {
+		var err error
+		if m, rows, err = h.structRows("delete", v); err != nil {
+			return err
+		}
 	}
 	if err := h.needPK("delete", m); err != nil {
 		return err
@@ -886,25 +1111,24 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 		}
 		return err
 	}
-	op := "delete " + m.table.Name
-	d := h.db.dialect
-	var b strings.Builder
-	b.WriteString("DELETE FROM ")
-	b.WriteString(d.Quote(m.table.Name))
-	pkWhere(d, &b, m, 1)
-	query := b.String()
+	query := m.hot.deleteSQL.Load()
+	if query == nil {
+		d := h.db.dialect
+		var b strings.Builder
+		b.WriteString("DELETE FROM ")
+		b.WriteString(d.Quote(m.table.Name))
+		pkWhere(d, &b, m, 1)
+		s := b.String()
+		query = &s
+		m.hot.deleteSQL.Store(query)
+	}
+	if one {
+		return h.deleteRow(ctx, m, *query, r)
+	}
 	run := func(h *handle) error {
 		for _, r := range rows {
-			args := make([]any, len(m.pk))
-			for i, f := range m.pk {
-				args[i], _ = f.arg(r)
-			}
-			res, err := h.exec(ctx, query, args)
-			if err != nil {
-				return h.db.wrapErr(op, err)
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
+			if err := h.deleteRow(ctx, m, *query, r); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -922,6 +1146,24 @@ func (h *handle) delete(ctx context.Context, v any, hard bool) error {
 		return h.atomically(ctx, run)
 	}
 	return run(h)
+}
+
+// deleteRow deletes row r by primary key with query.
+func (h *handle) deleteRow(ctx context.Context, m *model, query string, r reflect.Value) error {
+	var buf [4]any // on the stack: exec does not keep its arguments
+	args := buf[:0]
+	for _, f := range m.pk {
+		a, _ := f.arg(r)
+		args = append(args, a)
+	}
+	res, err := h.exec(ctx, query, args)
+	if err != nil {
+		return h.db.wrapErr(m.hot.opDelete, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("orm: %s: %w", m.hot.opDelete, ErrNotFound)
+	}
+	return nil
 }
 
 // Exec runs a statement with arguments. Placeholders are written "?" on

@@ -52,6 +52,7 @@ type model struct {
 	relations  []*relationDecl
 	sqlCache   sync.Map // statement shape → SQL text (see cachedSQL)
 	plans      sync.Map // column list → *scanPlan
+	hot        modelHot // per-operation caches of the common shapes (crud.go)
 }
 
 // field is one mapped column.
@@ -83,6 +84,9 @@ type field struct {
 	// names (one call per name and row, see defaultMemo).
 	insertDefaultName string
 	onUpdateName      string
+	// argKind, when set, is the predeclared type of a plain field, bound
+	// without going through reflect.Value.Interface (see field.arg).
+	argKind reflect.Kind
 }
 
 // DefaultFunc computes a client-side column value at INSERT (default_fn)
@@ -280,7 +284,40 @@ func (mp *mapper) build(t reflect.Type) (*model, error) {
 			return nil, err
 		}
 	}
+	b.m.prepareHot()
 	return b.m, nil
+}
+
+// prepareHot computes what the CRUD hot paths use on every call: the
+// operation names of error messages, the autoincrement field's position,
+// the scan plan of a full row and the fields' bind kinds.
+func (m *model) prepareHot() {
+	h := &m.hot
+	name := m.table.Name
+	h.opInsert, h.opUpdate, h.opGet, h.opDelete, h.opQuery = "insert "+name, "update "+name, "get "+name, "delete "+name, "query "+name
+	h.autoIncIdx = -1
+	if m.autoInc != nil {
+		h.autoIncIdx = m.fieldIndex(m.autoInc)
+	}
+	h.fullPlan = &scanPlan{fields: slices.Clone(m.fields), wrap: make([]bool, len(m.fields))}
+	for i, f := range m.fields {
+		h.fullPlan.wrap[i] = f.converts()
+		f.argKind = plainArgKind(f)
+		h.hasInsertDefaults = h.hasInsertDefaults || f.insertDefault != nil
+	}
+}
+
+// plainArgKind returns the kind of a field whose Go type is a predeclared
+// string, integer, float or bool type, bound as it is; 0 for the others.
+func plainArgKind(f *field) reflect.Kind {
+	if f.json || f.isTime || f.nullTime || f.uuid || f.ptr || f.typ.PkgPath() != "" || f.typ.Name() == "" {
+		return 0
+	}
+	switch k := f.typ.Kind(); k {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return k
+	}
+	return 0
 }
 
 // walk maps the fields of struct type t, reached through index, with

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -332,32 +333,141 @@ func condArgs(cs []cond) []any {
 	return out
 }
 
-// run builds and runs the query, returning the rows' scan plan source.
-func (q *Q[T]) rows(ctx context.Context) (*rowsIter[T], error) {
+// selectShape is a cached SELECT of a model (no column list, joins,
+// grouping or joined relations): the statement for one combination of
+// conditions, order, limit and offset, reused while the query repeats.
+type selectShape struct {
+	where    []condShape
+	order    []string
+	limit    int
+	offset   int
+	distinct bool
+	deleted  deletedMode
+	sql      string
+}
+
+type condShape struct {
+	sql   string
+	or    bool
+	nargs int
+}
+
+// simple reports whether q's SELECT can be cached as a selectShape: a
+// plain select whose arguments are all single values (a list argument
+// changes the statement with its length).
+func (q *Q[T]) simple() bool {
+	if len(q.cols) > 0 || len(q.joins) > 0 || q.group != "" || q.having != nil || len(q.rel.joined) > 0 {
+		return false
+	}
+	for _, c := range q.where {
+		for _, a := range c.args {
+			if _, ok := expandable(a); ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// matches reports whether q renders to s's statement.
+func (s *selectShape) matches(where []cond, order []string, limit, offset int, distinct bool, deleted deletedMode) bool {
+	if s.limit != limit || s.offset != offset || s.distinct != distinct || s.deleted != deleted ||
+		len(s.where) != len(where) || len(s.order) != len(order) {
+		return false
+	}
+	for i, c := range where {
+		w := s.where[i]
+		if w.or != c.or || w.nargs != len(c.args) || w.sql != c.sql {
+			return false
+		}
+	}
+	for i, o := range order {
+		if s.order[i] != o {
+			return false
+		}
+	}
+	return true
+}
+
+// selectSQL returns the SELECT statement of q, with the dialect's
+// placeholders, and its arguments. Simple queries are cached per model,
+// so a repeated query builds no SQL.
+func (q *Q[T]) selectSQL(buf []any) (string, []any, error) {
+	if q.err != nil {
+		return "", nil, q.err
+	}
+	if !q.simple() {
+		s, args, err := q.build("select", nil)
+		if err != nil {
+			return "", nil, err
+		}
+		return q.h.db.prepareRaw(s, args)
+	}
+	hot := &q.m.hot
+	if l := hot.selects.Load(); l != nil {
+		for _, sh := range *l {
+			if sh.matches(q.where, q.order, q.limit, q.offset, q.distinct, q.deleted) {
+				for _, c := range q.where {
+					buf = append(buf, c.args...)
+				}
+				return sh.sql, buf, nil
+			}
+		}
+		if len(*l) >= maxHotShapes {
+			s, args, err := q.build("select", nil)
+			if err != nil {
+				return "", nil, err
+			}
+			return q.h.db.prepareRaw(s, args)
+		}
+	}
 	s, args, err := q.build("select", nil)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	s, args, err = q.h.db.prepareRaw(s, args)
+	if s, args, err = q.h.db.prepareRaw(s, args); err != nil {
+		return "", nil, err
+	}
+	sh := &selectShape{order: slices.Clone(q.order), limit: q.limit, offset: q.offset, distinct: q.distinct, deleted: q.deleted, sql: s}
+	sh.where = make([]condShape, len(q.where))
+	for i, c := range q.where {
+		sh.where[i] = condShape{sql: c.sql, or: c.or, nargs: len(c.args)}
+	}
+	addHot(&hot.selects, sh, maxHotShapes)
+	return s, args, nil
+}
+
+// run builds and runs the query, returning the rows' scan plan source.
+func (q *Q[T]) rows(ctx context.Context) (*rowsIter[T], error) {
+	var buf [8]any // on the stack: query does not keep its arguments
+	s, args, err := q.selectSQL(buf[:0])
 	if err != nil {
 		return nil, err
 	}
-	op := "query " + q.m.table.Name
+	op := q.m.hot.opQuery
 	rows, err := q.h.query(ctx, s, args)
 	if err != nil {
 		return nil, q.h.db.wrapErr(op, err)
 	}
-	cols, err := rows.Columns()
-	if err != nil {
-		rows.Close()
-		return nil, q.h.db.wrapErr(op, err)
+	plan := q.m.hot.fullPlan // the statement selects every field, in order
+	if len(q.cols) > 0 || q.rel.extra > 0 {
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return nil, q.h.db.wrapErr(op, err)
+		}
+		if plan, err = q.rel.planFor(q.m, cols); err != nil {
+			rows.Close()
+			return nil, q.h.db.wrapErr(op, err)
+		}
 	}
-	plan, err := q.rel.planFor(q.m, cols)
-	if err != nil {
-		rows.Close()
-		return nil, q.h.db.wrapErr(op, err)
-	}
-	return &rowsIter[T]{rows: rows, rs: newRowScanner(plan), db: q.h.db, op: op}, nil
+	return &rowsIter[T]{rows: rows, rs: plan.scanner(), db: q.h.db, op: op}, nil
+}
+
+// close closes the rows and returns the scanner.
+func (it *rowsIter[T]) close() {
+	it.rows.Close()
+	it.rs.release()
 }
 
 // All returns every matching row (an empty, non-nil slice when none match).
@@ -366,7 +476,7 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer it.rows.Close()
+	defer it.close()
 	// Never nil, as raw Select: no rows is an empty slice.
 	out := make([]T, 0, min(max(q.limit, 0), 1024))
 	for it.rows.Next() {
@@ -379,8 +489,10 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if err := it.rows.Err(); err != nil {
 		return nil, q.h.db.wrapErr(it.op, err)
 	}
-	if err := q.rel.afterLoad(ctx, q.h, q.m, reflect.ValueOf(out)); err != nil {
-		return nil, err
+	if len(q.rel.roots) > 0 {
+		if err := q.rel.afterLoad(ctx, q.h, q.m, reflect.ValueOf(out)); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -409,7 +521,7 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer it.rows.Close()
+	defer it.close()
 	if !it.rows.Next() {
 		if err := it.rows.Err(); err != nil {
 			return nil, q.h.db.wrapErr(it.op, err)
@@ -559,7 +671,7 @@ func (q *Q[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			yield(nil, err)
 			return
 		}
-		defer it.rows.Close()
+		defer it.close()
 		for it.rows.Next() {
 			v := new(T)
 			if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
@@ -592,11 +704,7 @@ func (q *Q[T]) Each(ctx context.Context, fn func(*T) error) error {
 // SQL returns the SELECT statement q would run, with the dialect's
 // placeholders, and its arguments.
 func (q *Q[T]) SQL() (string, []any, error) {
-	s, args, err := q.build("select", nil)
-	if err != nil {
-		return "", nil, err
-	}
-	return q.h.db.prepareRaw(s, args)
+	return q.selectSQL(nil)
 }
 
 type rowsIter[T any] struct {

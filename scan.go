@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,6 +36,22 @@ func (f *field) of(v reflect.Value) reflect.Value {
 // NULL.
 func (f *field) arg(v reflect.Value) (any, error) {
 	fv := f.of(v)
+	// Plain predeclared types: box the value directly, which for small
+	// integers and booleans allocates nothing (Value.Interface always does).
+	switch f.argKind {
+	case reflect.String:
+		return fv.String(), nil
+	case reflect.Bool:
+		return fv.Bool(), nil
+	case reflect.Int:
+		return int(fv.Int()), nil
+	case reflect.Int64:
+		return fv.Int(), nil
+	case reflect.Int32:
+		return int32(fv.Int()), nil
+	case reflect.Float64:
+		return fv.Float(), nil
+	}
 	switch {
 	case f.json:
 		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Map || fv.Kind() == reflect.Slice) && fv.IsNil() {
@@ -92,6 +109,26 @@ type scanPlan struct {
 	fields []*field // nil entries: a column the model does not have
 	// wrap marks columns scanned through a converting scanner.
 	wrap []bool
+	pool sync.Pool // idle *rowScanner of this plan
+}
+
+// scanner returns a row scanner for p, reused from earlier calls when
+// one is idle; release returns it.
+func (p *scanPlan) scanner() *rowScanner {
+	if rs, ok := p.pool.Get().(*rowScanner); ok {
+		return rs
+	}
+	return newRowScanner(p)
+}
+
+// release returns rs to its plan's pool, dropping its references to the
+// last row scanned. rs must not be used afterwards.
+func (rs *rowScanner) release() {
+	clear(rs.dest)
+	for i := range rs.conv {
+		rs.conv[i].dst = reflect.Value{}
+	}
+	rs.plan.pool.Put(rs)
 }
 
 // planFor returns the cached scan plan of m for the given result columns.

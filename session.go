@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,7 +53,16 @@ func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result
 		res, err = st.ExecContext(ctx, args...)
 		cs.release()
 	case err == nil:
-		res, err = h.ex.ExecContext(ctx, query, args...)
+		// Concrete calls: database/sql does not keep args, so a
+		// caller's argument buffer can stay on its stack.
+		switch ex := h.ex.(type) {
+		case *sqlx.DB:
+			res, err = ex.DB.ExecContext(ctx, query, args...)
+		case *sqlx.Tx:
+			res, err = ex.Tx.ExecContext(ctx, query, args...)
+		default:
+			res, err = h.ex.ExecContext(ctx, query, slices.Clone(args)...)
+		}
 	}
 	if h.db.logger != nil {
 		h.db.logStatement(ctx, query, args, time.Since(start), err)
@@ -108,7 +118,14 @@ func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows
 		rows, err = st.QueryContext(ctx, args...)
 		cs.release()
 	case err == nil:
-		rows, err = h.ex.QueryContext(ctx, query, args...)
+		switch ex := h.ex.(type) {
+		case *sqlx.DB:
+			rows, err = ex.DB.QueryContext(ctx, query, args...)
+		case *sqlx.Tx:
+			rows, err = ex.Tx.QueryContext(ctx, query, args...)
+		default:
+			rows, err = h.ex.QueryContext(ctx, query, slices.Clone(args)...)
+		}
 	}
 	if h.db.logger != nil {
 		h.db.logStatement(ctx, query, args, time.Since(start), err)
@@ -120,7 +137,7 @@ func (db *DB) logStatement(ctx context.Context, query string, args []any, d time
 	attrs := make([]slog.Attr, 0, 4)
 	attrs = append(attrs, slog.String("sql", query), slog.Duration("duration", d))
 	if db.logArgs {
-		attrs = append(attrs, slog.Any("args", args))
+		attrs = append(attrs, slog.Any("args", slices.Clone(args)))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))

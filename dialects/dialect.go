@@ -55,6 +55,10 @@ const (
 	// every statement it runs, so tagorm keeps prepared statements by SQL
 	// text. Drivers with a statement cache of their own (pgx) leave it off.
 	PrepareStatements
+	// LastInsertID: the driver's Result.LastInsertId reports the key a
+	// single-row INSERT generated, so such an INSERT whose only generated
+	// value is that key needs no RETURNING (and no result set).
+	LastInsertID
 )
 
 // Has reports whether all flags in f2 are set in f.

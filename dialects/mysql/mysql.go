@@ -74,11 +74,12 @@ func (Dialect) Name() string { return "mysql" }
 // DriverName returns "mysql", the name go-sql-driver/mysql registers.
 func (Dialect) DriverName() string { return "mysql" }
 
-// Features reports InlineEnum, AlterColumn, AlterConstraints and
-// ColumnComments. DDL is not transactional and there is no RETURNING
-// (MariaDB has INSERT ... RETURNING, MySQL does not: LastInsertId is used).
+// Features reports InlineEnum, AlterColumn, AlterConstraints,
+// ColumnComments, PrepareStatements and LastInsertID. DDL is not
+// transactional and there is no RETURNING (MariaDB has INSERT ...
+// RETURNING, MySQL does not: LastInsertId is used).
 func (Dialect) Features() dialects.Feature {
-	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements
+	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID
 }
 
 // Lexical describes MySQL's syntax for dialects.Rebind: backslash

@@ -73,11 +73,11 @@ func (Dialect) Name() string { return "sqlite" }
 // DriverName returns "sqlite3", the name mattn/go-sqlite3 registers.
 func (Dialect) DriverName() string { return "sqlite3" }
 
-// Features reports Returning and TransactionalDDL. ALTER TABLE cannot
-// change columns or constraints (migration rebuilds the table), and
-// there are no comments.
+// Features reports Returning, TransactionalDDL, PrepareStatements and
+// LastInsertID. ALTER TABLE cannot change columns or constraints
+// (migration rebuilds the table), and there are no comments.
 func (Dialect) Features() dialects.Feature {
-	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements
+	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID
 }
 
 // Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
