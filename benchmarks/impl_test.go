@@ -334,6 +334,19 @@ func (t *tagormImpl) insertNull(ctx context.Context, m *NullModel) error {
 func (t *tagormImpl) readNull(ctx context.Context, id int64, m *NullModel) error {
 	return t.db.Get(ctx, m, id)
 }
+func (t *tagormImpl) preload(ctx context.Context) ([]*Parent, error) {
+	ps, err := orm.Query[Parent](t.db).Preload("Children", func(p *orm.PreloadQuery) {
+		p.OrderBy("id")
+	}).OrderBy("id").All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Parent, len(ps))
+	for i := range ps {
+		out[i] = &ps[i]
+	}
+	return out, nil
+}
 
 // ---- GORM ----
 

@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -115,7 +116,7 @@ func databases(b *testing.B) []*database {
 	}
 	out = append(out, &database{name: "sqlite", driver: "sqlite3", sql: lite})
 	if dsn := os.Getenv("ORM_TEST_POSTGRES_DSN"); dsn != "" {
-		pg, err := sql.Open("pgx", dsn)
+		pg, err := sql.Open("pgx", pgSchema(b, dsn))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,6 +131,34 @@ func databases(b *testing.B) []*database {
 		b.Cleanup(func() { _ = d.sql.Close() })
 	}
 	return out
+}
+
+// pgSchema creates a schema of this process's own on the PostgreSQL
+// server of dsn (dropped at the end) and returns dsn with it as the
+// search_path, so that test suites sharing the database never meet the
+// benchmark tables.
+func pgSchema(b *testing.B, dsn string) string {
+	b.Helper()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	schema := fmt.Sprintf("tagorm_bench_%d", os.Getpid())
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_, _ = admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		_ = admin.Close()
+	})
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }
 
 // resetSchema drops and recreates the benchmark tables.
