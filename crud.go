@@ -330,6 +330,7 @@ type modelHot struct {
 	updateAll                                    atomic.Pointer[updateShape]
 	inserts                                      atomic.Pointer[[]*insertShape]
 	selects                                      atomic.Pointer[[]*selectShape] // query.go
+	preloadRows                                  atomic.Int64                   // rows of the last preload of this model (preload.go)
 }
 
 // addHot appends v to the copy-on-write list at p, unless it holds max

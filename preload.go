@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tagorm/orm/dialects"
 )
@@ -371,18 +372,17 @@ type rowBuffer struct {
 }
 
 func newRowBuffer(t reflect.Type, capHint int) *rowBuffer {
-	return &rowBuffer{s: reflect.MakeSlice(reflect.SliceOf(t), 0, max(capHint, 8))}
+	n := max(capHint, 8)
+	return &rowBuffer{s: reflect.MakeSlice(reflect.SliceOf(t), n, n)}
 }
 
-// slot returns the next element, zeroed; commit keeps it.
+// slot returns the next element, zeroed; commit keeps it. The slice is
+// kept at its full length (Value.Slice would allocate a header per row).
 func (b *rowBuffer) slot() reflect.Value {
-	if b.n == b.s.Cap() {
-		ns := reflect.MakeSlice(b.s.Type(), b.n, 2*b.n)
+	if b.n == b.s.Len() {
+		ns := reflect.MakeSlice(b.s.Type(), 2*b.n, 2*b.n)
 		reflect.Copy(ns, b.s)
 		b.s = ns
-	}
-	if b.n == b.s.Len() {
-		b.s = b.s.Slice(0, b.n+1)
 	}
 	v := b.s.Index(b.n)
 	v.SetZero()
@@ -489,8 +489,13 @@ func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 	var ptrs reflect.Value // for []*T fields of sorted results: one backing array
 	if r.slice && r.ptr && f.sorted && scattered == nil {
 		ptrs = reflect.MakeSlice(r.decl.typ, len(f.child), len(f.child))
+		// ptrs[i] = &buf[child[i]], written as plain pointers: a []*T
+		// has the layout of a []unsafe.Pointer (a reflect Set per row
+		// costs more than the rest of the assignment).
+		dst := unsafe.Slice((*unsafe.Pointer)(ptrs.UnsafePointer()), len(f.child))
+		base, size := f.buf.s.UnsafePointer(), f.buf.s.Type().Elem().Size()
 		for i, c := range f.child {
-			ptrs.Index(i).Set(f.buf.at(c).Addr())
+			dst[i] = unsafe.Add(base, uintptr(c)*size)
 		}
 	}
 	for _, p := range parents {
@@ -587,7 +592,19 @@ func (h *handle) fetchRelated(ctx context.Context, n *preloadNode, keys []any) (
 		return nil, fmt.Errorf("orm: preload %s: the conditions use all %d bind parameters", r.name, d.MaxParams())
 	}
 	query := h.relatedSQL(n)
-	f := &fetched{buf: newRowBuffer(r.target.typ, len(keys)), sorted: r.kind == hasMany || r.kind == hasOne}
+	// Size the buffers as the last load of this model needed, within
+	// reason: growing them copies every row loaded so far.
+	hint := len(keys)
+	if last := int(r.target.hot.preloadRows.Load()); last > hint {
+		hint = min(last, 64*len(keys))
+	}
+	f := &fetched{
+		buf:    newRowBuffer(r.target.typ, hint),
+		link:   make([]any, 0, hint),
+		child:  make([]int, 0, hint),
+		sorted: r.kind == hasMany || r.kind == hasOne,
+	}
+	defer func() { r.target.hot.preloadRows.Store(int64(f.buf.n)) }()
 	var pkSeen map[any]int // many_to_many: target key → buffer index
 	if r.kind == manyToMany {
 		pkSeen = map[any]int{}
@@ -629,7 +646,8 @@ func (h *handle) scanRelated(ctx context.Context, op string, n *preloadNode, que
 	if err != nil {
 		return h.db.wrapErr(op, err)
 	}
-	rs := newRowScanner(plan)
+	rs := plan.scanner()
+	defer rs.release()
 	var owner reflect.Value
 	dest := rs.dest
 	if m2m {
