@@ -239,14 +239,17 @@ func (o *options) plan(ctx context.Context, d dialects.Dialect, q dialects.Queri
 	if diff.Empty() {
 		return nil, nil
 	}
-	if refused := o.vet(ctx, d, q, live, diff.Ops); len(refused) > 0 {
+	if refused := o.vet(ctx, d, q, live, diff.Ops, false); len(refused) > 0 {
 		return nil, &RefusedError{Refused: refused, Hints: diff.Hints}
 	}
 	return render(ctx, d, q, live, diff.Ops)
 }
 
 // vet returns the ops the options do not allow or the data cannot take.
-func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *schema.MetaData, ops []Op) []Refusal {
+// With dataOnly (revisions, whose ops are applied as written), only the
+// data checks run: rows a change cannot keep or the database would
+// reject (the narrowing check lifted by AllowDestructive).
+func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *schema.MetaData, ops []Op, dataOnly bool) []Refusal {
 	v := &vetter{ctx: ctx, d: d, q: q, live: live, tableFrom: map[string]string{}, colFrom: map[string]map[string]string{}}
 	for _, op := range ops {
 		switch x := op.(type) {
@@ -263,7 +266,8 @@ func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querie
 	refuse := func(op Op, format string, args ...any) {
 		out = append(out, Refusal{Op: op, Reason: fmt.Sprintf(format, args...)})
 	}
-	drops := o.allowDrops || o.allowDestructive
+	drops := o.allowDrops || o.allowDestructive || dataOnly
+	narrow := o.allowNarrowing || o.allowDestructive || dataOnly
 	for _, op := range ops {
 		if fk, ok := op.(*AddForeignKey); ok {
 			v.orphans(op, fk, refuse)
@@ -285,7 +289,7 @@ func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querie
 				refuse(op, "the table has rows and the column is NOT NULL without a default (give it a default, make it nullable, or fill the table later)")
 			}
 		case *AlterColumn:
-			if x.Narrowing && !o.allowNarrowing && !o.allowDestructive {
+			if x.Narrowing && !narrow {
 				refuse(op, "type %s → %s may not hold the existing values (allow with AllowNarrowing or AllowDestructive)", x.From.Type, x.To.Type)
 			} else if x.Narrowing && !o.allowDestructive {
 				v.narrowing(op, x, refuse)
@@ -318,7 +322,7 @@ func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querie
 				refuse(op, "existing rows violate CHECK (%s)", x.Check.Expr)
 			}
 		default:
-			if !o.allowDestructive {
+			if !o.allowDestructive && !dataOnly {
 				refuse(op, "destructive (allow with AllowDestructive)")
 			}
 		}

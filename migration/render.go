@@ -63,8 +63,10 @@ type renderer struct {
 	q        dialects.Querier // nil: no database to read (Render)
 	w        *schema.MetaData // working state
 	rebuilds []*rebuild
-	inlined  map[*schema.ForeignKey]bool // deferred FKs created inline
+	inlined  map[string]bool // table + "\x00" + name of deferred FKs created inline
 	out      []step
+	ops      []Op // all the ops, and the position of the current one
+	pos      int
 }
 
 // render turns ops into statements; q, when not nil, is read for what the
@@ -77,8 +79,10 @@ func render(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *s
 	if live == nil {
 		live = &schema.MetaData{}
 	}
-	r := &renderer{ctx: ctx, d: d, m: m, q: q, w: live.Clone(), inlined: map[*schema.ForeignKey]bool{}}
-	for _, op := range ops {
+	r := &renderer{ctx: ctx, d: d, m: m, q: q, w: live.Clone(), inlined: map[string]bool{}}
+	r.ops = ops
+	for i, op := range ops {
+		r.pos = i
 		if err := r.op(op); err != nil {
 			return nil, fmt.Errorf("migration: %s: %w", op, err)
 		}
@@ -302,14 +306,25 @@ func (r *renderer) op(op Op) error {
 			return sameName(u.Name, o.Unique.Name, u.Columns, o.Unique.Columns)
 		})
 		if i < 0 {
-			return fmt.Errorf("unique constraint %q does not exist", o.Unique.Name)
+			// Databases that keep unique constraints as unique indexes
+			// (MySQL) report them as such.
+			j := slices.IndexFunc(t.Indexes, func(ix *schema.Index) bool {
+				return ix.Unique && sameName(ix.Name, o.Unique.Name, ix.ColumnNames(), o.Unique.Columns)
+			})
+			if j < 0 {
+				return fmt.Errorf("unique constraint %q does not exist", o.Unique.Name)
+			}
+			ix := t.Indexes[j]
+			return r.alter(op, t, func() ([]string, error) { return r.m.DropIndex(t, ix) }, func() {
+				t.Indexes = slices.Delete(t.Indexes, j, j+1)
+			})
 		}
 		u := t.Uniques[i]
 		return r.alter(op, t, func() ([]string, error) { return r.m.DropUnique(t, u) }, func() {
 			t.Uniques = slices.Delete(t.Uniques, i, i+1)
 		})
 	case *AddForeignKey:
-		if r.inlined[o.ForeignKey] {
+		if o.ForeignKey.Name != "" && r.inlined[o.Table+"\x00"+o.ForeignKey.Name] {
 			return nil // created inline with its table
 		}
 		fk := cloneFK(o.ForeignKey)
@@ -323,7 +338,10 @@ func (r *renderer) op(op Op) error {
 				return nil, err
 			}
 			return []string{s}, nil
-		}, func() { t.ForeignKeys = append(t.ForeignKeys, fk) })
+		}, func() {
+			t.ForeignKeys = append(t.ForeignKeys, fk)
+			r.addImplicitIndex(t, fk)
+		})
 	case *DropForeignKey:
 		i := slices.IndexFunc(t.ForeignKeys, func(fk *schema.ForeignKey) bool {
 			return sameName(fk.Name, o.ForeignKey.Name, fk.Columns, o.ForeignKey.Columns) && (o.ForeignKey.Name != "" || fk.RefTable == o.ForeignKey.RefTable)
@@ -332,9 +350,12 @@ func (r *renderer) op(op Op) error {
 			return fmt.Errorf("foreign key %q does not exist", o.ForeignKey.Name)
 		}
 		fk := t.ForeignKeys[i]
-		return r.alter(op, t, func() ([]string, error) { return r.m.DropForeignKey(t, fk) }, func() {
+		if err := r.alter(op, t, func() ([]string, error) { return r.m.DropForeignKey(t, fk) }, func() {
 			t.ForeignKeys = slices.Delete(t.ForeignKeys, i, i+1)
-		})
+		}); err != nil {
+			return err
+		}
+		return r.dropImplicitIndex(op, t, fk)
 	case *AddCheck:
 		ck := &schema.Check{Name: o.Check.Name, Expr: o.Check.Expr}
 		return r.alter(op, t, func() ([]string, error) { return r.m.AddCheck(t, ck) }, func() {
@@ -377,13 +398,15 @@ func (r *renderer) createTable(o *CreateTable) error {
 	t := o.Table.Clone()
 	var inline []*schema.ForeignKey
 	for i, fk := range o.Table.ForeignKeys {
-		deferred := slices.Contains(o.DeferredFKs, fk)
+		// Matched by name, not pointer: a revision file spells the
+		// deferred foreign keys out again.
+		deferred := slices.ContainsFunc(o.DeferredFKs, func(d *schema.ForeignKey) bool { return sameFK(d, fk) })
 		if deferred {
 			if _, err := r.d.AddForeignKey(t, t.ForeignKeys[i]); err != nil {
 				// The dialect cannot add it later (SQLite, which
 				// accepts forward references): create it inline.
 				deferred = false
-				r.inlined[fk] = true
+				r.inlined[t.Name+"\x00"+fk.Name] = true
 			}
 		}
 		if !deferred {
@@ -393,6 +416,92 @@ func (r *renderer) createTable(o *CreateTable) error {
 	r.emit(o, false, r.d.CreateTable(t, inline, false))
 	t.ForeignKeys = inline
 	r.w.Tables = append(r.w.Tables, t)
+	return nil
+}
+
+// needsFKIndex reports whether the dialect's foreign keys need an index
+// led by their columns, which it creates with them (InnoDB).
+func (r *renderer) needsFKIndex() bool {
+	fi, ok := r.d.(dialects.ForeignKeyIndexer)
+	return ok && fi.ForeignKeysNeedIndex()
+}
+
+// keyCovers reports whether a key of t other than skip serves the
+// foreign key on cols.
+func keyCovers(t *schema.Table, cols []string, skip *schema.Index) bool {
+	if t.PrimaryKey != nil && dialects.CoversForeignKey(t.PrimaryKey.Columns, cols) {
+		return true
+	}
+	for _, u := range t.Uniques {
+		if dialects.CoversForeignKey(u.Columns, cols) {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix != skip && dialects.CoversForeignKey(ix.ColumnNames(), cols) {
+			return true
+		}
+	}
+	return false
+}
+
+// addImplicitIndex records in the working state the index InnoDB creates
+// with a foreign key that no key serves.
+func (r *renderer) addImplicitIndex(t *schema.Table, fk *schema.ForeignKey) {
+	if !r.needsFKIndex() || keyCovers(t, fk.Columns, nil) {
+		return
+	}
+	name := fk.Name
+	if name == "" {
+		name = fk.Columns[0]
+	}
+	ix := &schema.Index{Name: name}
+	for _, c := range fk.Columns {
+		ix.Columns = append(ix.Columns, schema.IndexColumn{Name: c})
+	}
+	t.Indexes = append(t.Indexes, ix)
+}
+
+// dropImplicitIndex drops, after the foreign key fk of t, the index InnoDB
+// created for it (plain, on exactly its columns, named after it or its
+// first column), so that the reverse of an AddForeignKey leaves the table
+// as it was. The index stays when a later op drops it or adds a foreign
+// key on the same columns, or when another foreign key of t needs it.
+func (r *renderer) dropImplicitIndex(op Op, t *schema.Table, fk *schema.ForeignKey) error {
+	if !r.needsFKIndex() {
+		return nil
+	}
+	i := slices.IndexFunc(t.Indexes, func(ix *schema.Index) bool {
+		return !ix.Unique && (ix.Name == fk.Name || ix.Name == fk.Columns[0]) && slices.Equal(ix.ColumnNames(), fk.Columns) &&
+			!slices.ContainsFunc(ix.Columns, func(c schema.IndexColumn) bool { return c.Desc })
+	})
+	if i < 0 {
+		return nil
+	}
+	ix := t.Indexes[i]
+	for _, later := range r.ops[r.pos+1:] {
+		switch l := later.(type) {
+		case *DropIndex:
+			if l.Table == t.Name && dialects.IndexName(t, l.Index) == dialects.IndexName(t, ix) {
+				return nil
+			}
+		case *AddForeignKey:
+			if l.Table == t.Name && dialects.CoversForeignKey(ix.ColumnNames(), l.ForeignKey.Columns) {
+				return nil
+			}
+		}
+	}
+	for _, other := range t.ForeignKeys {
+		if dialects.CoversForeignKey(ix.ColumnNames(), other.Columns) && !keyCovers(t, other.Columns, ix) {
+			return nil
+		}
+	}
+	s, err := r.m.DropIndex(t, ix)
+	if err != nil {
+		return err
+	}
+	r.emit(op, false, s)
+	t.Indexes = slices.Delete(t.Indexes, i, i+1)
 	return nil
 }
 

@@ -105,12 +105,23 @@ type Step struct {
 // PostgreSQL and SQLite the whole upgrade runs in one transaction under
 // the migration lock; on MySQL a failure leaves the database at the last
 // revision that completed, and a rerun continues from there.
+//
+// The ops run as written: drops and narrowing changes need no option.
+// But the rows are checked first, and a change they cannot take (see
+// vetRevisions: NULLs under SET NOT NULL, duplicates under a new unique
+// or primary key, orphans under a foreign key, values a narrowing or kind
+// change cannot keep) makes Upgrade return a *RefusedError before any
+// statement runs. AllowDestructive lifts the check of narrowing and kind
+// changes (the database then converts, rounds or rejects the values).
 func Upgrade(ctx context.Context, conn Conn, reg *Registry, target string, opts ...Option) ([]Step, error) {
 	return move(ctx, conn, reg, target, false, opts)
 }
 
 // Downgrade reverts revisions, newest first, down to target: "base", a
-// revision ID or prefix (which stays applied), or "-N".
+// revision ID or prefix (which stays applied), or "-N". The rows are
+// checked as for Upgrade: re-adding a dropped NOT NULL column without a
+// default to a table with rows is refused, with a hint that its data
+// cannot come back.
 func Downgrade(ctx context.Context, conn Conn, reg *Registry, target string, opts ...Option) ([]Step, error) {
 	return move(ctx, conn, reg, target, true, opts)
 }
@@ -173,6 +184,9 @@ func move(ctx context.Context, conn Conn, reg *Registry, target string, down boo
 		if err != nil {
 			return nil, err
 		}
+		if err := vetRevisions(ctx, conn.Dialect(), q, o, live, todo); err != nil {
+			return nil, err
+		}
 		var all []step
 		done = done[:0]
 		for _, st := range todo {
@@ -191,6 +205,53 @@ func move(ctx context.Context, conn Conn, reg *Registry, target string, down boo
 		return nil, err
 	}
 	return done, nil
+}
+
+// vetRevisions checks the rows before anything runs: the ops of the
+// revisions to run are applied as written (drops and narrowing are the
+// revision's decision), but a change the existing rows cannot take (SET
+// NOT NULL over NULLs, a unique key or primary key over duplicates, a
+// foreign key over orphans, a check the rows violate, a NOT NULL column
+// without default added to a table with rows, a narrowing or kind change
+// the values do not fit, unless AllowDestructive) is refused up front
+// with a *RefusedError, so that nothing is applied, MySQL included. The
+// rows are those of the database before the run: the ops of a table an
+// earlier revision of the same run changes are left to the database.
+func vetRevisions(ctx context.Context, d dialects.Dialect, q dialects.Querier, o *options, live *schema.MetaData, todo []Step) error {
+	touched := map[string]bool{}
+	var refused []Refusal
+	var hints []string
+	for _, st := range todo {
+		ops := st.Revision.Upgrade
+		if st.Down {
+			ops = st.Revision.Downgrade
+		}
+		var mine []Op
+		for _, op := range ops {
+			if !touched[op.TableName()] {
+				mine = append(mine, op)
+			}
+		}
+		r := o.vet(ctx, d, q, live, mine, true)
+		for _, x := range r {
+			x.Reason = "revision " + st.Revision.ID + ": " + x.Reason
+			refused = append(refused, x)
+			if ac, ok := x.Op.(*AddColumn); ok && st.Down {
+				hints = append(hints, fmt.Sprintf("downgrading %s re-adds column %s.%s, which the revision dropped: its data cannot come back (give the column a default or make it nullable in the downgrade, or fill it with an Exec op)",
+					st.Revision.ID, ac.Table, ac.Column.Name))
+			}
+		}
+		for _, op := range ops {
+			touched[op.TableName()] = true
+			if rt, ok := op.(*RenameTable); ok {
+				touched[rt.From] = true
+			}
+		}
+	}
+	if len(refused) > 0 {
+		return &RefusedError{Refused: refused, Hints: hints}
+	}
+	return nil
 }
 
 // revisionSteps renders one revision (up or down) against live, followed

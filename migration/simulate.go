@@ -34,7 +34,7 @@ func simulateOp(md *schema.MetaData, op Op) error {
 		}
 		t := o.Table.Clone()
 		t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk *schema.ForeignKey) bool {
-			return slices.ContainsFunc(o.DeferredFKs, func(d *schema.ForeignKey) bool { return d.Name == fk.Name })
+			return slices.ContainsFunc(o.DeferredFKs, func(d *schema.ForeignKey) bool { return sameFK(d, fk) })
 		})
 		md.Tables = append(md.Tables, t)
 	case *DropTable:
@@ -169,6 +169,10 @@ func simulateOp(md *schema.MetaData, op Op) error {
 		}
 		t.Uniques = slices.DeleteFunc(t.Uniques, func(u *schema.Unique) bool {
 			return u.Name == o.Unique.Name || o.Unique.Name == "" && slices.Equal(u.Columns, o.Unique.Columns)
+		})
+		// A unique constraint read back as a unique index (MySQL).
+		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix *schema.Index) bool {
+			return ix.Unique && (ix.Name == o.Unique.Name || o.Unique.Name == "" && slices.Equal(ix.ColumnNames(), o.Unique.Columns))
 		})
 	case *AddForeignKey:
 		t, err := table(o.Table)
