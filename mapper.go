@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/tagorm/orm/schema"
 )
@@ -87,6 +88,13 @@ type field struct {
 	// argKind, when set, is the predeclared type of a plain field, bound
 	// without going through reflect.Value.Interface (see field.arg).
 	argKind reflect.Kind
+	// direct marks a field at a fixed offset from the start of its
+	// model's struct (no embedded pointer on the way): scanned and bound
+	// through a pointer computed from offset, with ptrType the type word
+	// of *typ in an interface (see fieldPtr).
+	direct  bool
+	offset  uintptr
+	ptrType unsafe.Pointer
 }
 
 // DefaultFunc computes a client-side column value at INSERT (default_fn)
@@ -303,8 +311,27 @@ func (m *model) prepareHot() {
 	for i, f := range m.fields {
 		h.fullPlan.wrap[i] = f.converts()
 		f.argKind = plainArgKind(f)
+		f.direct, f.offset = fieldOffset(m.typ, f.index)
+		if f.direct {
+			f.ptrType = efaceType(reflect.New(f.typ).Interface())
+		}
 		h.hasInsertDefaults = h.hasInsertDefaults || f.insertDefault != nil
 	}
+}
+
+// fieldOffset returns the offset of the field at index in struct type t,
+// and false when an embedded pointer lies on the way.
+func fieldOffset(t reflect.Type, index []int) (bool, uintptr) {
+	var off uintptr
+	for _, x := range index {
+		if t.Kind() != reflect.Struct {
+			return false, 0
+		}
+		sf := t.Field(x)
+		off += sf.Offset
+		t = sf.Type
+	}
+	return true, off
 }
 
 // plainArgKind returns the kind of a field whose Go type is a predeclared

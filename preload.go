@@ -100,6 +100,7 @@ func (q *Q[T]) Preload(path string, fn ...func(*PreloadQuery)) *Q[T] {
 			n.alias = "tagorm_j" + strconv.Itoa(len(q.rel.joined))
 			for _, f := range n.rel.target.fields {
 				sf := *f
+				sf.direct = false // its offset is from the target's struct
 				sf.index = append(slices.Clip(n.rel.decl.index), f.index...)
 				sf.nullish = !f.ptr && !nullableGoType(f.typ) // the LEFT JOIN may give NULLs
 				n.fields = append(n.fields, &sf)

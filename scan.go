@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // fieldOf returns the field of struct value v (addressable), allocating
@@ -35,9 +36,27 @@ func (f *field) of(v reflect.Value) reflect.Value {
 // marshalled, times are normalised to UTC microseconds, nil pointers are
 // NULL.
 func (f *field) arg(v reflect.Value) (any, error) {
+	if f.argKind != 0 && f.direct && v.CanAddr() {
+		// Plain predeclared types at a fixed offset: read and box the
+		// value directly, which for small integers and booleans
+		// allocates nothing (Value.Interface always does).
+		p := unsafe.Add(v.Addr().UnsafePointer(), f.offset)
+		switch f.argKind {
+		case reflect.String:
+			return *(*string)(p), nil
+		case reflect.Bool:
+			return *(*bool)(p), nil
+		case reflect.Int:
+			return *(*int)(p), nil
+		case reflect.Int64:
+			return *(*int64)(p), nil
+		case reflect.Int32:
+			return *(*int32)(p), nil
+		case reflect.Float64:
+			return *(*float64)(p), nil
+		}
+	}
 	fv := f.of(v)
-	// Plain predeclared types: box the value directly, which for small
-	// integers and booleans allocates nothing (Value.Interface always does).
 	switch f.argKind {
 	case reflect.String:
 		return fv.String(), nil
@@ -183,16 +202,37 @@ func newRowScanner(p *scanPlan) *rowScanner {
 
 // scan reads the current row into struct value v (addressable).
 func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
+	base := v.Addr().UnsafePointer()
 	for i, f := range rs.plan.fields {
-		fv := f.of(v)
-		if rs.plan.wrap[i] {
-			rs.conv[i].dst = fv
+		switch {
+		case rs.plan.wrap[i]:
+			rs.conv[i].dst = f.of(v)
 			rs.dest[i] = &rs.conv[i]
-		} else {
-			rs.dest[i] = fv.Addr().Interface()
+		case f.direct:
+			rs.dest[i] = fieldPtr(f, base)
+		default:
+			rs.dest[i] = f.of(v).Addr().Interface()
 		}
 	}
 	return rows.Scan(rs.dest...)
+}
+
+// eface is the layout of an empty interface.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+// efaceType returns the type word of x.
+func efaceType(x any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&x)).typ }
+
+// fieldPtr returns &field as an interface (a *T for the field's type T)
+// for the struct at base: what Value.Addr().Interface() returns, without
+// reflect's per-call type lookups.
+func fieldPtr(f *field, base unsafe.Pointer) any {
+	var x any
+	e := (*eface)(unsafe.Pointer(&x))
+	e.typ, e.data = f.ptrType, unsafe.Add(base, f.offset)
+	return x
 }
 
 // convScanner converts a column value for fields that need more than
