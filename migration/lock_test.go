@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"os"
 	osexec "os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +53,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		lockHelperProcess()
 		os.Exit(0)
+	}
+	// The scenario tests wait on database servers, not the CPU: run more
+	// of them at once than GOMAXPROCS unless -parallel says otherwise.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet && runtime.GOMAXPROCS(0) < 8 {
+		_ = flag.Set("test.parallel", "8")
 	}
 	os.Exit(m.Run())
 }

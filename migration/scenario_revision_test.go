@@ -37,7 +37,10 @@ func TestScenarioRevisions(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, name := range dbtest.Names {
-				t.Run(name, func(t *testing.T) { runScenarioRevisions(t, dbtest.Open(t, name), sc) })
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					runScenarioRevisions(t, dbtest.Open(t, name), sc)
+				})
 			}
 		})
 	}
@@ -50,6 +53,10 @@ var scDownRefused = map[string]string{
 	// to rows.
 	"drop_and_add_column_hint": "re-adds column item.name, which the revision dropped",
 }
+
+// scDownConverts names the scenarios whose downgrade gives the values
+// back as the conversion spelled them (' -3 ' → -3 → '-3').
+var scDownConverts = map[string]bool{"text_to_int_fits": true, "varchar_to_int_fits": true}
 
 func runScenarioRevisions(t *testing.T, tdb *dbtest.DB, sc scenario) {
 	ctx := context.Background()
@@ -194,7 +201,7 @@ func runScenarioRevisions(t *testing.T, tdb *dbtest.DB, sc scenario) {
 	}
 	current("r1")
 	mustEmpty("downgrade to r1", v1)
-	if !lossy {
+	if !lossy && !scDownConverts[sc.name] {
 		if got := scDump(t, tdb, v1); got != rows1 {
 			t.Fatalf("rows after downgrade:\n got %s\nwant %s", got, rows1)
 		}

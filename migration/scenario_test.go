@@ -532,7 +532,7 @@ func scFamily(extra ...scCheck) []scCheck { return append(slices.Clone(scFamilyI
 var scOrphanRefused = scCheck{query: "INSERT INTO child (id, parent_id, label) VALUES (99, 999, 'x')", fail: true}
 
 func scenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		// ---- columns (test_autogen_diffs) ----
 		{name: "add_nullable_column", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemAddNullable{}},
 			want:   scAll("add column item.color string(20)"),
@@ -809,7 +809,7 @@ func scenarios() []scenario {
 			checks: []scCheck{scItemsIntact, {query: "SELECT id, name FROM owner ORDER BY id", want: "1|p1\n2|p2"},
 				{query: "SELECT id, parent_id, label FROM child ORDER BY id", want: "10|1|a\n11|1|b\n12|NULL|c\n13|2|d"},
 				scOrphanRefused, {query: "SELECT name FROM tag", want: "go"}}},
-	}
+	}, scenariosKeysAndKinds()...)
 }
 
 // TestScenarios runs every scenario on every dialect.
@@ -818,7 +818,10 @@ func TestScenarios(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, name := range dbtest.Names {
-				t.Run(name, func(t *testing.T) { runScenario(t, dbtest.Open(t, name), sc) })
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					runScenario(t, dbtest.Open(t, name), sc)
+				})
 			}
 		})
 	}

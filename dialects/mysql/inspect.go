@@ -15,13 +15,16 @@ var _ dialects.Inspector = Dialect{}
 // The inspection queries read information_schema for the tables of
 // DATABASE(): two queries whatever the number of tables, one for tables
 // and columns (and the server version), one for indexes, foreign keys
-// and checks.
+// and checks. Every information_schema table of a join is filtered on
+// DATABASE() itself: MariaDB does not carry the condition across a join
+// condition, and would otherwise open every table of every database on
+// the server (EXPLAIN: "Scanned all databases").
 const (
 	columnsQuery = `SELECT c.TABLE_NAME, COALESCE(t.TABLE_COMMENT, ''), c.COLUMN_NAME, c.COLUMN_TYPE,
 	c.IS_NULLABLE, c.COLUMN_DEFAULT, c.EXTRA, c.COLUMN_COMMENT, VERSION()
-FROM information_schema.TABLES t
-JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
-WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+FROM information_schema.COLUMNS c
+JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = c.TABLE_NAME
+WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
 ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`
 
 	// Rows of kind i (index columns), f (foreign key columns) and c
@@ -37,7 +40,7 @@ SELECT 'f', k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION, k.COLUMN_NAME,
 	k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
 FROM information_schema.KEY_COLUMN_USAGE k
 JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-	ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME
+	ON r.CONSTRAINT_SCHEMA = DATABASE() AND r.TABLE_NAME = k.TABLE_NAME
 	AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
 WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
 UNION ALL
