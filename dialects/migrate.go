@@ -163,6 +163,24 @@ type CharLengther interface {
 	CharLength(expr string) string
 }
 
+// ValueChecker is an optional interface of a Dialect: SQL conditions over
+// a column's values that NarrowingCheckFor needs for kind changes. Each
+// method takes an SQL expression (a quoted column).
+type ValueChecker interface {
+	// NotIntegerText is true when the string expr does not spell an
+	// integer (an optional sign and digits, blanks around allowed).
+	NotIntegerText(expr string) string
+	// IntegerTextValue is the number a string spelling an integer holds.
+	IntegerTextValue(expr string) string
+	// NotFloat32 is true when the double expr changes when stored as a
+	// 32-bit float; "" when the dialect has no such type.
+	NotFloat32(expr string) string
+	// FractionBeyond is true when the datetime expr has non-zero
+	// fractional-second digits after the first p; "" when the dialect
+	// keeps no precision.
+	FractionBeyond(expr string, p int) string
+}
+
 // NarrowingCheck selects the rows a narrowing type change cannot keep
 // as they are.
 type NarrowingCheck struct {
@@ -178,11 +196,15 @@ type NarrowingCheck struct {
 // NarrowingCheckFor returns the check of a type change of the column
 // col (a quoted identifier) from type from to type to, both normalised,
 // or false when the values cannot be checked in SQL (another kind
-// change, a shorter datetime precision): strings and binaries longer
-// than the new size, integers outside the new kind's range (or negative
-// ones for an unsigned kind), decimals with more integer digits or more
-// fractional digits than the new precision and scale, enum values the
-// new type removes.
+// change): strings and binaries longer than the new size, integers
+// outside the new kind's range (or negative ones for an unsigned kind),
+// decimals with more integer digits or more fractional digits than the
+// new precision and scale, enum values the new type removes; and, on
+// dialects implementing ValueChecker, strings that do not spell an
+// integer in range (string or text → integer), decimals and floats with
+// a fractional part or out of range (→ integer), doubles a 32-bit float
+// cannot hold, datetimes with more fractional-second digits than the new
+// precision.
 func NarrowingCheckFor(d Dialect, col string, from, to schema.Type) (NarrowingCheck, bool) {
 	switch {
 	case to.Kind == schema.String && to.Size > 0 && (from.Kind == schema.String || from.Kind == schema.Text):
@@ -208,6 +230,36 @@ func NarrowingCheckFor(d Dialect, col string, from, to schema.Type) (NarrowingCh
 			desc += fmt.Sprintf(" or more than %d fractional digits", to.Scale)
 		}
 		return NarrowingCheck{Where: where, What: desc}, true
+	case intKind(to.Kind) && (from.Kind == schema.String || from.Kind == schema.Text):
+		vc, ok := d.(ValueChecker)
+		if !ok {
+			return NarrowingCheck{}, false
+		}
+		lo, hi := intRange(to)
+		v := vc.IntegerTextValue(col)
+		return NarrowingCheck{
+			Where: "CASE WHEN " + vc.NotIntegerText(col) + " THEN 1 WHEN " + v + " < " + lo + " OR " + v + " > " + hi + " THEN 1 ELSE 0 END = 1",
+			What:  "not integers or outside [" + lo + ", " + hi + "]",
+		}, true
+	case intKind(to.Kind) && (from.Kind == schema.Decimal || from.Kind == schema.Float || from.Kind == schema.Double):
+		lo, hi := intRange(to)
+		return NarrowingCheck{
+			Where: col + " <> ROUND(" + col + ", 0) OR " + col + " < " + lo + " OR " + col + " > " + hi,
+			What:  "with a fractional part or outside [" + lo + ", " + hi + "]",
+		}, true
+	case from.Kind == schema.Double && to.Kind == schema.Float:
+		vc, ok := d.(ValueChecker)
+		if !ok || vc.NotFloat32(col) == "" {
+			return NarrowingCheck{}, false
+		}
+		return NarrowingCheck{Where: vc.NotFloat32(col), What: "that a 32-bit float cannot hold exactly"}, true
+	case from.Kind == schema.DateTime && to.Kind == schema.DateTime && to.Precision < from.Precision:
+		vc, ok := d.(ValueChecker)
+		if !ok || vc.FractionBeyond(col, to.Precision) == "" {
+			return NarrowingCheck{}, false
+		}
+		return NarrowingCheck{Where: vc.FractionBeyond(col, to.Precision),
+			What: fmt.Sprintf("with more than %d fractional-second digits", to.Precision)}, true
 	case from.Kind == schema.Enum && to.Kind == schema.Enum:
 		var gone []string
 		for _, v := range from.Values {

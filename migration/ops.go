@@ -172,7 +172,11 @@ func (o *RenameColumn) String() string {
 func (o *AlterColumn) String() string {
 	var what []string
 	if o.TypeChanged {
-		what = append(what, fmt.Sprintf("type %s → %s", o.From.Type, o.To.Type))
+		from, to := o.From.Type.String(), o.To.Type.String()
+		if from == to && o.From.Type.Kind == schema.DateTime && o.To.Type.Kind == schema.DateTime {
+			from, to = fmt.Sprintf("%s(%d)", from, o.From.Type.Precision), fmt.Sprintf("%s(%d)", to, o.To.Type.Precision)
+		}
+		what = append(what, fmt.Sprintf("type %s → %s", from, to))
 	}
 	if o.NullChanged {
 		if o.To.Nullable {

@@ -116,3 +116,26 @@ func (d Dialect) SetTableComment(t *schema.Table, comment string) ([]string, err
 func (d Dialect) AddEnumValues(t *schema.Table, c *schema.Column, values []string) ([]string, error) {
 	return []string{d.modify(t, c)}, nil
 }
+
+var _ dialects.ValueChecker = Dialect{}
+
+// NotIntegerText implements dialects.ValueChecker.
+func (Dialect) NotIntegerText(expr string) string {
+	return "NOT (TRIM(" + expr + ") REGEXP '^[-+]?[0-9]+$')"
+}
+
+// IntegerTextValue implements dialects.ValueChecker.
+func (Dialect) IntegerTextValue(expr string) string {
+	return "CAST(TRIM(" + expr + ") AS DECIMAL(65,0))"
+}
+
+// NotFloat32 implements dialects.ValueChecker (CAST AS FLOAT: MySQL
+// 8.0.17, MariaDB 10.4.5).
+func (Dialect) NotFloat32(expr string) string {
+	return "CAST(CAST(" + expr + " AS FLOAT) AS DOUBLE) <> " + expr
+}
+
+// FractionBeyond implements dialects.ValueChecker.
+func (Dialect) FractionBeyond(expr string, p int) string {
+	return "MICROSECOND(" + expr + ") % 1" + strings.Repeat("0", 6-p) + " <> 0"
+}

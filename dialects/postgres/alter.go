@@ -273,3 +273,25 @@ func (d Dialect) AddEnumValues(t *schema.Table, c *schema.Column, values []strin
 	}
 	return out, nil
 }
+
+var _ dialects.ValueChecker = Dialect{}
+
+// NotIntegerText implements dialects.ValueChecker.
+func (Dialect) NotIntegerText(expr string) string {
+	return "NOT (btrim(" + expr + ") ~ '^[-+]?[0-9]+$')"
+}
+
+// IntegerTextValue implements dialects.ValueChecker.
+func (Dialect) IntegerTextValue(expr string) string { return "CAST(btrim(" + expr + ") AS numeric)" }
+
+// NotFloat32 implements dialects.ValueChecker.
+func (Dialect) NotFloat32(expr string) string {
+	return "CAST(CAST(" + expr + " AS real) AS double precision) <> " + expr
+}
+
+// FractionBeyond implements dialects.ValueChecker.
+func (Dialect) FractionBeyond(expr string, p int) string {
+	return "CAST(EXTRACT(MICROSECONDS FROM " + expr + ") AS bigint) % " + pow10(6-p) + " <> 0"
+}
+
+func pow10(n int) string { return "1" + strings.Repeat("0", n) }

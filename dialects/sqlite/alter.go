@@ -268,3 +268,23 @@ func (Dialect) BeforeCommit(ctx context.Context, q dialects.Querier) error {
 	}
 	return nil
 }
+
+var _ dialects.ValueChecker = Dialect{}
+
+// NotIntegerText implements dialects.ValueChecker: a first character
+// that is a digit or a sign followed by a digit, and only digits after it.
+func (Dialect) NotIntegerText(expr string) string {
+	t := "TRIM(" + expr + ")"
+	return "NOT (" + t + " GLOB '[0-9]*' OR " + t + " GLOB '[-+][0-9]*') OR SUBSTR(" + t + ", 2) GLOB '*[^0-9]*'"
+}
+
+// IntegerTextValue implements dialects.ValueChecker (as a REAL, so that
+// values beyond 64 bits compare as out of range instead of saturating).
+func (Dialect) IntegerTextValue(expr string) string { return "CAST(TRIM(" + expr + ") AS REAL)" }
+
+// NotFloat32 returns "": SQLite has one floating-point type.
+func (Dialect) NotFloat32(string) string { return "" }
+
+// FractionBeyond returns "": SQLite keeps datetimes as text, without a
+// precision.
+func (Dialect) FractionBeyond(string, int) string { return "" }

@@ -34,8 +34,17 @@ func (d Dialect) NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Colu
 }
 
 // TypesEqual implements dialects.Normalizer with dialects.TypesEqual;
-// an enum's varchar length is not compared (SQLite does not enforce it).
-func (Dialect) TypesEqual(a, b schema.Type) bool { return dialects.TypesEqual(a, b) }
+// an enum's varchar length is not compared (SQLite does not enforce it),
+// and Float and Double are the same (SQLite stores every REAL in 8
+// bytes, whatever the declared type).
+func (Dialect) TypesEqual(a, b schema.Type) bool {
+	if isFloat(a.Kind) && isFloat(b.Kind) {
+		return true
+	}
+	return dialects.TypesEqual(a, b)
+}
+
+func isFloat(k schema.Kind) bool { return k == schema.Float || k == schema.Double }
 
 // DefaultsEqual implements dialects.Normalizer with dialects.DefaultsEqual.
 func (Dialect) DefaultsEqual(a, b *string, t schema.Type) bool {
