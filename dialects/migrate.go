@@ -112,6 +112,16 @@ type MigrationSession interface {
 	BeforeCommit(ctx context.Context, q Querier) error
 }
 
+// OfflineScripter is an optional interface of a Dialect whose migrations
+// need statements around them when printed as a script (migrate upgrade
+// --sql) rather than run by the migration package: what
+// MigrationSession and the transaction do on a live connection.
+type OfflineScripter interface {
+	// OfflineScript returns the statements to put before the first
+	// statement of the script and after the last.
+	OfflineScript() (before, after []string)
+}
+
 // AlterTable returns "ALTER TABLE <t> " + rest, t quoted by d.
 func AlterTable(d Dialect, t string, rest ...string) string {
 	return "ALTER TABLE " + d.Quote(t) + " " + strings.Join(rest, "")

@@ -276,7 +276,12 @@ func revisionSteps(ctx context.Context, d dialects.Dialect, q dialects.Querier, 
 // without running them (Alembic's --sql): rendered against the live
 // schema and the database's current revision, or, when from is not empty,
 // against the schema the revisions up to from produce from an empty
-// database ("base" for none).
+// database ("base" for none). The statements of the first revision begin
+// with CREATE TABLE IF NOT EXISTS of the version table, and, on dialects
+// implementing dialects.OfflineScripter, the script is framed as the
+// runner frames a migration (SQLite: PRAGMA foreign_keys=OFF, BEGIN …
+// COMMIT, PRAGMA foreign_keys=ON): run in order on one connection, they
+// are the migration.
 func UpgradeSQL(ctx context.Context, conn Conn, reg *Registry, from, target string) ([]Step, error) {
 	return offline(ctx, conn, reg, from, target, false)
 }
@@ -329,6 +334,22 @@ func offline(ctx context.Context, conn Conn, reg *Registry, from, target string,
 		live = next
 		todo[i].SQL = stepSQL(steps)
 	}
+	if len(todo) == 0 {
+		return todo, nil
+	}
+	// The script must run on a database that has never been migrated:
+	// it creates the version table (IF NOT EXISTS) before the first
+	// revision. And it does what the runner does around the statements
+	// on a live connection (SQLite: foreign keys off, one transaction,
+	// foreign_key_check).
+	var before, after []string
+	if sc, ok := d.(dialects.OfflineScripter); ok {
+		before, after = sc.OfflineScript()
+	}
+	before = append(before, d.CreateTable(versionTable(), nil, true)...)
+	todo[0].SQL = append(before, todo[0].SQL...)
+	last := &todo[len(todo)-1]
+	last.SQL = append(last.SQL, after...)
 	return todo, nil
 }
 

@@ -288,3 +288,15 @@ func (Dialect) NotFloat32(string) string { return "" }
 // FractionBeyond returns "": SQLite keeps datetimes as text, without a
 // precision.
 func (Dialect) FractionBeyond(string, int) string { return "" }
+
+var _ dialects.OfflineScripter = Dialect{}
+
+// OfflineScript implements dialects.OfflineScripter: foreign keys off
+// outside the transaction (a table rebuild drops and re-creates tables
+// other tables reference), one transaction, foreign_key_check before the
+// commit (it lists the violations; run the script in a tool that stops
+// on them), foreign keys on again.
+func (Dialect) OfflineScript() (before, after []string) {
+	return []string{"PRAGMA foreign_keys=OFF", "BEGIN"},
+		[]string{"PRAGMA foreign_key_check", "COMMIT", "PRAGMA foreign_keys=ON"}
+}
