@@ -22,7 +22,7 @@ go test -run '^$' -bench "$pattern" -benchmem -count="$count" -timeout 60m | tee
   echo "- modules: $(go list -m gorm.io/gorm github.com/uptrace/bun github.com/jmoiron/sqlx github.com/mattn/go-sqlite3 github.com/jackc/pgx/v5 | tr '\n' ' ')"
   echo
   echo "Each row is one operation; columns are implementations (raw = database/sql by hand)."
-  echo "Lower is better. Ratios to raw are in the last section."
+  echo "Lower is better. Ratios to raw are benchstat's \"vs base\" columns (raw is the base)."
   echo
   echo '```'
   "$BS" -col /impl "$out"
