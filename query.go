@@ -32,6 +32,7 @@ type Q[T any] struct {
 	group    string
 	having   *cond
 	cols     []string
+	rawCols  string // select list of a grouped count's inner query
 	limit    int
 	offset   int
 	deleted  deletedMode
@@ -187,7 +188,9 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		if q.distinct {
 			b.WriteString("DISTINCT ")
 		}
-		if len(q.cols) > 0 {
+		if q.rawCols != "" {
+			b.WriteString(q.rawCols)
+		} else if len(q.cols) > 0 {
 			for i, c := range q.cols {
 				if i > 0 {
 					b.WriteString(", ")
@@ -205,9 +208,18 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		args = q.rel.writeJoins(d, m, &b, args)
 	case "count":
 		if q.distinct || q.group != "" || q.limit >= 0 || q.offset > 0 {
-			// Count the rows of the full query.
+			// Count the rows of the full query. Its select list is the
+			// columns asked for; a grouped query without them selects
+			// its grouping (every database accepts that, while
+			// PostgreSQL refuses ungrouped columns), and joined
+			// preloads are left out (only the rows count).
 			inner := *q
 			inner.order = nil
+			inner.rel = relQuery{}
+			if q.group != "" && len(q.cols) == 0 {
+				inner.cols = nil
+				inner.rawCols = q.group
+			}
 			s, a, err := inner.build("select", nil)
 			if err != nil {
 				return "", nil, err

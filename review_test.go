@@ -1,0 +1,479 @@
+package orm_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tagorm/orm"
+	"github.com/tagorm/orm/mixins"
+)
+
+// Edge cases a demanding GORM/SQLAlchemy user tries first, on every
+// dialect.
+
+type RvBase struct {
+	ID   int64  `orm:"pk"`
+	Kind string `orm:"size:20"`
+}
+
+// RvPtrEmbed embeds its key through a pointer.
+type RvPtrEmbed struct {
+	*RvBase
+	Name string `orm:"size:20"`
+}
+
+// RvOrder has a keyword for a table name and keyword columns.
+type RvOrder struct {
+	ID    int64
+	Order int    `db:"order"`
+	Group string `db:"group" orm:"size:20"`
+	User  string `db:"user" orm:"size:20"`
+	Right string `orm:"size:20"`
+}
+
+func (RvOrder) TableName() string { return "order" }
+
+type RvNoPK struct {
+	A int64
+	B string `orm:"size:20"`
+}
+
+type RvVals struct {
+	ID    int64
+	S     string         `orm:"size:255"`
+	NS    sql.NullString `orm:"size:20"`
+	T     time.Time
+	TP    *time.Time
+	J     map[string]any `orm:"json"`
+	U64   uint64
+	Text  string `orm:"type:text"`
+	Note  *string
+	Small int8
+}
+
+type RvSoft struct {
+	ID   int64
+	Name string `orm:"size:20"`
+	mixins.SoftDelete
+}
+
+type RvComp struct {
+	Tenant int64  `orm:"pk;autoincrement:false"`
+	Code   string `orm:"pk;size:20"`
+	Name   string `orm:"size:20"`
+	Hits   int
+}
+
+type RvUniq struct {
+	ID   int64
+	A    int64  `orm:"unique:rv_uniq_ab"`
+	B    string `orm:"size:20;unique:rv_uniq_ab"`
+	Name string `orm:"size:20"`
+}
+
+func TestReviewEmbeddedPointer(t *testing.T) {
+	eachDB(t, []any{&RvPtrEmbed{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvPtrEmbed{RvBase: &RvBase{Kind: "k"}, Name: "a"}
+		require.NoError(t, db.Insert(ctx, &v))
+		require.NotZero(t, v.ID)
+		var g RvPtrEmbed
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.NotNil(t, g.RvBase)
+		require.Equal(t, "k", g.Kind)
+		require.Equal(t, "a", g.Name)
+		all, err := orm.Query[RvPtrEmbed](db).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		require.Equal(t, "k", all[0].Kind)
+		// Insert with a nil embedded pointer: the zero key is generated.
+		w := RvPtrEmbed{Name: "b"}
+		require.NoError(t, db.Insert(ctx, &w))
+		require.NotNil(t, w.RvBase)
+		require.NotZero(t, w.ID)
+		// Slices of them.
+		ws := []RvPtrEmbed{{Name: "c"}, {RvBase: &RvBase{Kind: "x"}, Name: "d"}}
+		require.NoError(t, db.Insert(ctx, ws))
+		require.NotZero(t, ws[0].ID)
+		require.NotZero(t, ws[1].ID)
+	})
+}
+
+func TestReviewKeywords(t *testing.T) {
+	eachDB(t, []any{&RvOrder{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		o := RvOrder{Order: 3, Group: "g", User: "u", Right: "r"}
+		require.NoError(t, db.Insert(ctx, &o))
+		o.Order = 4
+		require.NoError(t, db.Update(ctx, &o))
+		require.NoError(t, db.Update(ctx, &o, "Group", "user"))
+		var g RvOrder
+		require.NoError(t, db.Get(ctx, &g, o.ID))
+		require.Equal(t, o, g)
+		all, err := orm.Query[RvOrder](db).OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []RvOrder{o}, all)
+		n, err := orm.Query[RvOrder](db).WhereIn("Order", []int{4}).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		require.NoError(t, db.Upsert(ctx, &o, orm.OnConflict("id").DoUpdate("group")))
+		require.NoError(t, db.Delete(ctx, &o))
+	})
+}
+
+func TestReviewNoPrimaryKey(t *testing.T) {
+	eachDB(t, []any{&RvNoPK{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvNoPK{A: 1, B: "x"}
+		require.NoError(t, db.Insert(ctx, &v))
+		require.NoError(t, db.Insert(ctx, []RvNoPK{{A: 2}, {A: 3}}))
+		for name, err := range map[string]error{
+			"get":    db.Get(ctx, &v, 1),
+			"update": db.Update(ctx, &v),
+			"delete": db.Delete(ctx, &v),
+		} {
+			require.ErrorIs(t, err, orm.ErrNoPrimaryKey, name)
+			require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+			require.Contains(t, err.Error(), "rv_no_pk", name)
+		}
+		n, err := orm.Query[RvNoPK](db).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 3, n)
+		f, err := orm.Query[RvNoPK](db).First(ctx)
+		require.NoError(t, err)
+		require.NotNil(t, f)
+	})
+}
+
+func TestReviewValues(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		cases := []struct {
+			name string
+			v    RvVals
+		}{
+			{"zero", RvVals{}},
+			{"unicode", RvVals{S: "héllo wörld ✓ 日本語 🎉", Text: strings.Repeat("ü🎉", 10000)}},
+			{"null string empty", RvVals{NS: sql.NullString{Valid: true}}},
+			{"null string value", RvVals{NS: sql.NullString{String: "x", Valid: true}}},
+			{"json quotes", RvVals{J: map[string]any{"q": `he said "hi" \ 'x'`, "n": 1.5}}},
+			{"times", RvVals{T: time.Date(2024, 2, 29, 23, 59, 59, 123456000, time.UTC), TP: refOf(time.Date(1999, 12, 31, 1, 2, 3, 0, time.FixedZone("x", 3600)))}},
+			{"uint64 max int64", RvVals{U64: math.MaxInt64}},
+			{"int8 min", RvVals{Small: math.MinInt8}},
+			{"empty note", RvVals{Note: refOf("")}},
+		}
+		for _, c := range cases {
+			v := c.v
+			require.NoError(t, db.Insert(ctx, &v), c.name)
+			var g RvVals
+			require.NoError(t, db.Get(ctx, &g, v.ID), c.name)
+			require.Equal(t, v.S, g.S, c.name)
+			require.Equal(t, v.NS, g.NS, c.name)
+			require.True(t, v.T.Equal(g.T), "%s: %v vs %v", c.name, v.T, g.T)
+			if v.TP == nil {
+				require.Nil(t, g.TP, c.name)
+			} else {
+				require.True(t, v.TP.Equal(*g.TP), c.name)
+			}
+			if v.J == nil {
+				require.Nil(t, g.J, c.name)
+			} else {
+				require.Equal(t, v.J, g.J, c.name)
+			}
+			require.Equal(t, v.U64, g.U64, c.name)
+			require.Equal(t, v.Text, g.Text, c.name)
+			require.Equal(t, v.Note, g.Note, c.name)
+			require.Equal(t, v.Small, g.Small, c.name)
+		}
+	})
+}
+
+func TestReviewUint64Overflow(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvVals{U64: math.MaxUint64}
+		err := db.Insert(ctx, &v)
+		if err == nil {
+			// Accepted (MySQL bigint unsigned): it must read back equal.
+			var g RvVals
+			require.NoError(t, db.Get(ctx, &g, v.ID))
+			require.Equal(t, v.U64, g.U64)
+			return
+		}
+		require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+		require.Contains(t, err.Error(), "rv_vals")
+	})
+}
+
+func TestReviewLongString(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvVals{S: strings.Repeat("x", 300)}
+		err := db.Insert(ctx, &v)
+		if db.Dialect().Name() == "sqlite" {
+			require.NoError(t, err) // SQLite does not enforce varchar lengths
+			return
+		}
+		require.Error(t, err)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: insert rv_vals"), err.Error())
+	})
+}
+
+func TestReviewQueryEdges(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		rows := []RvSoft{{Name: "a"}, {Name: "b"}, {Name: "b"}, {Name: "c"}}
+		require.NoError(t, db.Insert(ctx, rows))
+
+		all, err := orm.Query[RvSoft](db).Limit(0).All(ctx)
+		require.NoError(t, err)
+		require.Empty(t, all, "Limit(0)")
+
+		all, err = orm.Query[RvSoft](db).OrderBy("id").Offset(2).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 2, "Offset without Limit")
+		require.Equal(t, "b", all[0].Name)
+
+		f, err := orm.Query[RvSoft](db).OrderBy("id DESC").First(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "c", f.Name)
+
+		n, err := orm.Query[RvSoft](db).GroupBy("name").Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 3, n, "Count with GroupBy counts groups")
+
+		n, err = orm.Query[RvSoft](db).Limit(0).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 0, n)
+
+		n, err = orm.Query[RvSoft](db).Offset(3).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+
+		n, err = orm.Query[RvSoft](db).Select("name").Distinct().Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 3, n)
+
+		// Select a subset, then Update the columns named: the others stay.
+		p, err := orm.Query[RvSoft](db).Select("id").Where("name = ?", "a").First(ctx)
+		require.NoError(t, err)
+		require.Empty(t, p.Name)
+		p.Name = "a2"
+		require.NoError(t, db.Update(ctx, p, "name"))
+
+		// ? inside a quoted string stays.
+		all, err = orm.Query[RvSoft](db).Where("name <> '?' AND name = ?", "a2").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+
+		// Iter with an early break leaks no connection.
+		for range orm.Query[RvSoft](db).Iter(ctx) {
+			break
+		}
+		require.Zero(t, db.DB().Stats().InUse)
+
+		// Delete on a soft model without Where is soft.
+		n, err = orm.Query[RvSoft](db).Delete(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 4, n)
+		require.EqualValues(t, 4, count[RvSoft](t, db))
+		// Hard delete works on it.
+		require.NoError(t, db.HardDelete(ctx, &rows[1]))
+		require.EqualValues(t, 3, count[RvSoft](t, db))
+	})
+}
+
+func TestReviewCompositeAndUpsert(t *testing.T) {
+	eachDB(t, []any{&RvComp{}, &RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		c := RvComp{Tenant: 1, Code: "a", Name: "x"}
+		require.NoError(t, db.Insert(ctx, &c))
+		var g RvComp
+		require.NoError(t, db.Get(ctx, &g, int64(1), "a"))
+		require.Equal(t, c, g)
+		require.ErrorIs(t, db.Insert(ctx, &c), orm.ErrUniqueViolation)
+		c.Hits = 5
+		require.NoError(t, db.Upsert(ctx, &c, nil))
+		require.NoError(t, db.Get(ctx, &g, int64(1), "a"))
+		require.Equal(t, 5, g.Hits)
+
+		u := RvUniq{A: 1, B: "b", Name: "first"}
+		require.NoError(t, db.Insert(ctx, &u))
+		u2 := RvUniq{A: 1, B: "b", Name: "second"}
+		require.NoError(t, db.Upsert(ctx, &u2, orm.OnConflict("a", "b").DoUpdate("name")))
+		require.Equal(t, u.ID, u2.ID, "upsert on a composite unique fills the existing key")
+		var gu RvUniq
+		require.NoError(t, db.Get(ctx, &gu, u.ID))
+		require.Equal(t, "second", gu.Name)
+		us := []RvUniq{{A: 1, B: "b", Name: "third"}, {A: 2, B: "b", Name: "new"}}
+		require.NoError(t, db.Upsert(ctx, us, orm.OnConflict("a", "b").DoUpdate("name")))
+		require.Equal(t, u.ID, us[0].ID)
+		require.NotZero(t, us[1].ID)
+		require.NotEqual(t, u.ID, us[1].ID)
+		require.EqualValues(t, 2, count[RvUniq](t, db))
+	})
+}
+
+func TestReviewInsertMixedKeys(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{}))
+		rows := []RvSoft{{Name: "a"}, {ID: 1000, Name: "b"}, {Name: "c"}, {ID: 2000, Name: "d"}}
+		require.NoError(t, db.Insert(ctx, rows))
+		require.NotZero(t, rows[0].ID)
+		require.EqualValues(t, 1000, rows[1].ID)
+		require.NotZero(t, rows[2].ID)
+		require.EqualValues(t, 2000, rows[3].ID)
+		for _, r := range rows {
+			var g RvSoft
+			require.NoError(t, db.Get(ctx, &g, r.ID))
+			require.Equal(t, r.Name, g.Name)
+		}
+	})
+}
+
+func TestReviewTransactions(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := db.Transaction(ctx, func(tx *orm.Session) error {
+			require.NoError(t, tx.Insert(ctx, &RvSoft{Name: "l1"}))
+			return tx.Transaction(ctx, func(tx *orm.Session) error {
+				require.NoError(t, tx.Insert(ctx, &RvSoft{Name: "l2"}))
+				err := tx.Transaction(ctx, func(tx *orm.Session) error {
+					require.NoError(t, tx.Insert(ctx, &RvSoft{Name: "l3"}))
+					return boom
+				})
+				require.ErrorIs(t, err, boom)
+				return tx.Transaction(ctx, func(tx *orm.Session) error {
+					return tx.Insert(ctx, &RvSoft{Name: "l3b"})
+				})
+			})
+		})
+		require.NoError(t, err)
+		names := func() []string {
+			all, err := orm.Query[RvSoft](db).OrderBy("id").All(ctx)
+			require.NoError(t, err)
+			var out []string
+			for _, r := range all {
+				out = append(out, r.Name)
+			}
+			return out
+		}
+		require.Equal(t, []string{"l1", "l2", "l3b"}, names())
+
+		// A panic in a nested transaction rolls everything back.
+		require.Panics(t, func() {
+			_ = db.Transaction(ctx, func(tx *orm.Session) error {
+				require.NoError(t, tx.Insert(ctx, &RvSoft{Name: "p1"}))
+				return tx.Transaction(ctx, func(tx *orm.Session) error {
+					require.NoError(t, tx.Insert(ctx, &RvSoft{Name: "p2"}))
+					panic("inner")
+				})
+			})
+		})
+		require.Equal(t, []string{"l1", "l2", "l3b"}, names())
+		require.Zero(t, db.DB().Stats().InUse)
+
+		// A cancelled context: an error, nothing runs.
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		err = db.Transaction(cctx, func(tx *orm.Session) error { return tx.Insert(ctx, &RvSoft{Name: "never"}) })
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, []string{"l1", "l2", "l3b"}, names())
+
+		// A session used after Rollback: a clear error.
+		s, err := db.Begin(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.Rollback())
+		_, err = orm.Query[RvSoft](s).All(ctx)
+		require.ErrorIs(t, err, sql.ErrTxDone)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+		err = s.Insert(ctx, &RvSoft{Name: "x"})
+		require.ErrorIs(t, err, sql.ErrTxDone)
+		require.Zero(t, db.DB().Stats().InUse)
+	})
+}
+
+func TestReviewIterCancel(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		rows := make([]RvSoft, 500)
+		for i := range rows {
+			rows[i].Name = "n"
+		}
+		require.NoError(t, db.Insert(ctx, rows))
+		cctx, cancel := context.WithCancel(ctx)
+		var n int
+		var last error
+		for v, err := range orm.Query[RvSoft](db).Iter(cctx) {
+			if err != nil {
+				last = err
+				break
+			}
+			require.NotNil(t, v)
+			n++
+			if n == 10 {
+				cancel()
+			}
+		}
+		cancel()
+		if n < 500 {
+			require.ErrorIs(t, last, context.Canceled)
+		}
+		require.Eventually(t, func() bool { return db.DB().Stats().InUse == 0 }, time.Second, 10*time.Millisecond)
+		c, err := orm.Query[RvSoft](db).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 500, c)
+	})
+}
+
+func TestReviewConcurrentInserts(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 16*10)
+		for g := 0; g < 16; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					errs <- db.Insert(ctx, &RvSoft{Name: "c"})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.EqualValues(t, 160, count[RvSoft](t, db))
+	})
+}
+
+func TestReviewJSONString(t *testing.T) {
+	type RvJS struct {
+		ID int64
+		S  string   `orm:"json"`
+		L  []string `orm:"json"`
+	}
+	eachDB(t, []any{&RvJS{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvJS{S: `a "quoted" \ string`, L: []string{`"`, `'`, ""}}
+		require.NoError(t, db.Insert(ctx, &v))
+		var g RvJS
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Equal(t, v, g)
+		b, _ := json.Marshal(v.S)
+		_ = b
+	})
+}
