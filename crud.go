@@ -869,9 +869,12 @@ func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Val
 // found by primary key. With no columns, every column but the primary key
 // is written; otherwise only the named ones (column or Go field names).
 // Columns with an onupdate_fn are always refreshed and written. It returns
-// ErrNotFound when no row has the key.
+// ErrNotFound when no row has the key. A soft-deleted row counts as
+// absent, as for Get and Delete (so a stale copy cannot bring it back by
+// writing its DeletedAt); restore one with
+// Query[T](db).WithDeleted().Where(...).UpdateColumns.
 func (h *handle) Update(ctx context.Context, v any, columns ...string) error {
-	return h.update(ctx, v, false, columns)
+	return h.update(ctx, v, true, columns)
 }
 
 // updateShape is an UPDATE statement: the columns it sets and its SQL.

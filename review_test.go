@@ -286,6 +286,12 @@ func TestReviewQueryEdges(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, 4, n)
 		require.EqualValues(t, 4, count[RvSoft](t, db))
+		// Update of a soft-deleted row: not found.
+		err = db.Update(ctx, &rows[1])
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		require.ErrorIs(t, err, sql.ErrNoRows)
+		// Delete of a soft-deleted row: not found.
+		require.ErrorIs(t, db.Delete(ctx, &rows[1]), orm.ErrNotFound)
 		// Hard delete works on it.
 		require.NoError(t, db.HardDelete(ctx, &rows[1]))
 		require.EqualValues(t, 3, count[RvSoft](t, db))
