@@ -231,15 +231,27 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 	case "exists":
 		b.WriteString("SELECT 1 FROM ")
 		b.WriteString(table)
-	case "delete":
-		b.WriteString("DELETE FROM ")
-		b.WriteString(table)
-	case "update":
-		b.WriteString("UPDATE ")
-		b.WriteString(table)
-		b.WriteString(" SET ")
-		b.WriteString(set.sql)
-		args = append(args, set.args...)
+	case "delete", "update":
+		if kind == "delete" {
+			b.WriteString("DELETE FROM ")
+			b.WriteString(table)
+		} else {
+			b.WriteString("UPDATE ")
+			b.WriteString(table)
+			b.WriteString(" SET ")
+			b.WriteString(set.sql)
+			args = append(args, set.args...)
+		}
+		if q.group != "" || q.having != nil {
+			return "", nil, fmt.Errorf("orm: %s %s: GroupBy and Having do not apply to a %s", kind, m.table.Name, kind)
+		}
+		if q.limit >= 0 || q.offset > 0 || len(q.joins) > 0 {
+			// DELETE and UPDATE take no LIMIT, OFFSET or JOIN on every
+			// dialect: select the keys of the rows the query means, in
+			// a derived table (MySQL refuses a LIMIT in an IN subquery,
+			// and a subquery on the table it changes).
+			return q.keysIn(kind, &b, args)
+		}
 	}
 	if kind != "delete" && kind != "update" {
 		for _, j := range q.joins {
@@ -287,6 +299,46 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		writeLimit(&b, limit, q.offset)
 	}
 	return b.String(), args, nil
+}
+
+// keysIn finishes a DELETE or UPDATE in b (args: its SET arguments) with
+// "WHERE key IN (SELECT key FROM (q's select of the keys) tagorm_keys)".
+func (q *Q[T]) keysIn(kind string, b *strings.Builder, args []any) (string, []any, error) {
+	m := q.m
+	if len(m.pk) == 0 {
+		return "", nil, fmt.Errorf("orm: %s %s: Limit, Offset or Join on a %s needs a primary key: %w", kind, m.table.Name, kind, ErrNoPrimaryKey)
+	}
+	d := q.h.db.dialect
+	inner := *q
+	inner.cols = nil
+	inner.rel = relQuery{}
+	if inner.limit < 0 && inner.offset == 0 {
+		// Only a LIMIT needs the order. Without it, DISTINCT keeps a
+		// Join from repeating keys, and keeps MySQL from merging the
+		// derived table into the statement.
+		inner.order = nil
+		inner.distinct = true
+	}
+	for _, f := range m.pk {
+		inner.cols = append(inner.cols, f.col.Name)
+	}
+	s, a, err := inner.build("select", nil)
+	if err != nil {
+		return "", nil, err
+	}
+	keys := make([]string, len(m.pk))
+	for i, f := range m.pk {
+		keys[i] = d.Quote(f.col.Name)
+	}
+	list := strings.Join(keys, ", ")
+	b.WriteString(" WHERE ")
+	if len(keys) > 1 {
+		b.WriteString("(" + list + ")")
+	} else {
+		b.WriteString(list)
+	}
+	b.WriteString(" IN (SELECT " + list + " FROM (" + s + ") tagorm_keys)")
+	return b.String(), append(args, a...), nil
 }
 
 // writeLimit appends LIMIT/OFFSET. An OFFSET without a LIMIT gets the

@@ -298,6 +298,50 @@ func TestReviewQueryEdges(t *testing.T) {
 	})
 }
 
+func TestReviewQueryDeleteLimit(t *testing.T) {
+	eachDB(t, []any{&RvComp{}, &RvSoft{}, &RvNoPK{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvComp{{Tenant: 1, Code: "a"}, {Tenant: 1, Code: "b"}, {Tenant: 2, Code: "c"}}))
+		// Limit and Offset choose the rows UpdateColumns and Delete change.
+		n, err := orm.Query[RvComp](db).OrderBy("code DESC").Limit(1).UpdateColumns(ctx, map[string]any{"name": "x"})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		x, err := orm.Query[RvComp](db).Where("name = ?", "x").One(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "c", x.Code)
+		n, err = orm.Query[RvComp](db).OrderBy("code").Offset(1).Limit(1).Delete(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n, "Offset(1).Limit(1).Delete deletes one row")
+		left, err := orm.Query[RvComp](db).OrderBy("code").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, left, 2)
+		require.Equal(t, "a", left[0].Code)
+		require.Equal(t, "c", left[1].Code)
+		// A Join restricts the rows too.
+		require.NoError(t, db.Insert(ctx, &RvSoft{Name: "a"}))
+		n, err = orm.Query[RvComp](db).Join("JOIN rv_soft s ON s.name = rv_comp.code").Where("s.id > ?", 0).Delete(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		require.EqualValues(t, 1, count[RvComp](t, db))
+
+		// On a soft-delete model, Limit(1).Delete soft-deletes one row.
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "s1"}, {Name: "s2"}}))
+		n, err = orm.Query[RvSoft](db).Limit(1).Delete(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		live, err := orm.Query[RvSoft](db).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, live)
+		require.EqualValues(t, 3, count[RvSoft](t, db))
+
+		// Without a primary key: an error, nothing deleted.
+		require.NoError(t, db.Insert(ctx, []RvNoPK{{A: 1}, {A: 2}}))
+		_, err = orm.Query[RvNoPK](db).Limit(1).Delete(ctx)
+		require.ErrorIs(t, err, orm.ErrNoPrimaryKey)
+		require.EqualValues(t, 2, count[RvNoPK](t, db))
+	})
+}
+
 func TestReviewCompositeAndUpsert(t *testing.T) {
 	eachDB(t, []any{&RvComp{}, &RvUniq{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
@@ -481,5 +525,15 @@ func TestReviewJSONString(t *testing.T) {
 		require.Equal(t, v, g)
 		b, _ := json.Marshal(v.S)
 		_ = b
+	})
+}
+
+func TestReviewQueryDeleteGroupBy(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "a"}}))
+		_, err := orm.Query[RvSoft](db).WithDeleted().GroupBy("name").Delete(ctx)
+		require.ErrorContains(t, err, "orm: delete rv_soft: GroupBy")
+		require.EqualValues(t, 2, count[RvSoft](t, db))
 	})
 }
