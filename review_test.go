@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tagorm/orm"
+	"github.com/tagorm/orm/internal/dbtest"
 	"github.com/tagorm/orm/mixins"
 )
 
@@ -535,5 +537,143 @@ func TestReviewQueryDeleteGroupBy(t *testing.T) {
 		_, err := orm.Query[RvSoft](db).WithDeleted().GroupBy("name").Delete(ctx)
 		require.ErrorContains(t, err, "orm: delete rv_soft: GroupBy")
 		require.EqualValues(t, 2, count[RvSoft](t, db))
+	})
+}
+
+type RvAuthor struct {
+	ID    int64
+	Name  string    `orm:"size:20"`
+	Books []*RvBook `orm:"has_many;on_delete:restrict"`
+	Tags  []*RvTag  `orm:"many_to_many:rv_author_tag"`
+}
+
+type RvBook struct {
+	ID         int64
+	Title      string `orm:"size:20"`
+	RvAuthorID *int64
+	Author     *RvAuthor `orm:"belongs_to;foreign_key:RvAuthorID"`
+}
+
+type RvTag struct {
+	ID   int64
+	Name string `orm:"size:20"`
+}
+
+func TestReviewRelations(t *testing.T) {
+	eachDB(t, []any{&RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		// Preload on an empty result.
+		as, err := orm.Query[RvAuthor](db).Preload("Books").Preload("Tags").All(ctx)
+		require.NoError(t, err)
+		require.Empty(t, as)
+		// A NULL foreign key: no parent, no error.
+		orphan := RvBook{Title: "orphan"}
+		require.NoError(t, db.Insert(ctx, &orphan))
+		bs, err := orm.Query[RvBook](db).Preload("Author").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, bs, 1)
+		require.Nil(t, bs[0].Author)
+		bs, err = orm.Query[RvBook](db).Preload("Author", func(p *orm.PreloadQuery) { p.Joined() }).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, bs, 1)
+		require.Nil(t, bs[0].Author)
+		n, err := orm.Query[RvBook](db).Preload("Author", func(p *orm.PreloadQuery) { p.Joined() }).Limit(5).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+
+		a := RvAuthor{Name: "ann", Books: []*RvBook{{Title: "b1"}}}
+		require.NoError(t, db.Insert(ctx, &a))
+		tag := RvTag{Name: "t"}
+		as2 := db.Association(&a, "Tags")
+		require.NoError(t, as2.Append(ctx, &tag))
+		require.NoError(t, as2.Append(ctx, &tag))
+		c, err := as2.Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, c)
+		require.Len(t, a.Tags, 1, "appending the same target twice keeps one")
+
+		// RESTRICT: the parent cannot go while it has children.
+		err = db.Delete(ctx, &a)
+		require.ErrorIs(t, err, orm.ErrForeignKeyViolation)
+		require.ErrorIs(t, err, orm.ErrConstraint)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: delete rv_author"), err.Error())
+		_, err = orm.Query[RvAuthor](db).Where("id = ?", a.ID).Delete(ctx)
+		require.ErrorIs(t, err, orm.ErrForeignKeyViolation)
+
+		// WhereHas with Or.
+		b := RvAuthor{Name: "bob"}
+		require.NoError(t, db.Insert(ctx, &b))
+		got, err := orm.Query[RvAuthor](db).WhereHas("Books", "title = ?", "b1").Or("name = ?", "bob").OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		got, err = orm.Query[RvAuthor](db).Where("name = ?", "bob").Or("name = ?", "zed").WhereHas("Books", "").All(ctx)
+		require.NoError(t, err)
+		require.Empty(t, got)
+	})
+}
+
+func TestReviewPlaceholders(t *testing.T) {
+	type RvQm struct {
+		ID   int64
+		Odd  string         `db:"we?ird" orm:"size:20"`
+		Data map[string]any `orm:"json"`
+	}
+	eachDB(t, []any{&RvQm{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvQm{Odd: "x", Data: map[string]any{"k": 1.0}}
+		require.NoError(t, db.Insert(ctx, &v))
+		var g RvQm
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Equal(t, v, g)
+		q := db.Dialect().Quote("we?ird")
+		got, err := orm.Query[RvQm](db).Where(q+" = ?", "x").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		require.NoError(t, db.Update(ctx, &v, "Odd"))
+		if db.Dialect().Name() == "postgres" {
+			got, err = orm.Query[RvQm](db).Where("data ?? ?", "k").All(ctx)
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+		}
+	})
+}
+
+func TestReviewConcurrentSQLiteFile(t *testing.T) {
+	dbtest.EachWith(t, dbtest.Options{SQLiteFile: true}, func(t *testing.T, tdb *dbtest.DB) {
+		if tdb.Name == "sqlite" {
+			// A deferred transaction that reads, then writes, cannot
+			// wait for a concurrent writer (SQLite reports "database
+			// is locked" at once): BEGIN IMMEDIATE waits its turn.
+			// (Not a default of the sqlite dialect's DSN yet.)
+			tdb.DSN += "&_txlock=immediate"
+		}
+		db := openTest(t, tdb, nil)
+		require.NoError(t, orm.AutoMigrate(db, &RvSoft{}))
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 16*20)
+		for g := 0; g < 16; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					errs <- db.Insert(ctx, &RvSoft{Name: "c"})
+					// A transaction that reads, then writes.
+					errs <- db.Transaction(ctx, func(tx *orm.Session) error {
+						n, err := orm.Query[RvSoft](tx).Count(ctx)
+						if err != nil {
+							return err
+						}
+						return tx.Insert(ctx, &RvSoft{Name: fmt.Sprint(n)})
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.EqualValues(t, 320, count[RvSoft](t, db))
 	})
 }
