@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tagorm/orm/dialects"
 )
@@ -472,7 +473,12 @@ func (q *Q[T]) selectSQL(buf []any) (string, []any, error) {
 		for _, sh := range *l {
 			if sh.matches(q.where, q.order, q.limit, q.offset, q.distinct, q.deleted) {
 				for _, c := range q.where {
-					buf = append(buf, c.args...)
+					for _, a := range c.args {
+						if t, ok := utcTime(a); ok {
+							a = t
+						}
+						buf = append(buf, a)
+					}
 				}
 				return sh.sql, buf, nil
 			}
@@ -800,7 +806,15 @@ func expandable(a any) (reflect.Value, bool) {
 // dialect's style.
 func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 	var counts []int
+	copied := false
 	for i, a := range args {
+		if t, ok := utcTime(a); ok {
+			if !copied {
+				args, copied = slices.Clone(args), true // the caller's slice stays as it was
+			}
+			args[i] = t
+			continue
+		}
 		if v, ok := expandable(a); ok {
 			if counts == nil {
 				counts = make([]int, len(args))
@@ -823,7 +837,11 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 		if counts[i] != 1 || isList(a) {
 			if v, ok := expandable(a); ok {
 				for j := 0; j < v.Len(); j++ {
-					flat = append(flat, v.Index(j).Interface())
+					e := v.Index(j).Interface()
+					if t, ok := utcTime(e); ok {
+						e = t
+					}
+					flat = append(flat, e)
 				}
 				continue
 			}
@@ -831,6 +849,22 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 		flat = append(flat, a)
 	}
 	return q, flat, nil
+}
+
+// utcTime returns a time argument (time.Time or a non-nil *time.Time) in
+// UTC, as time fields are written. SQLite compares times as the texts the
+// driver writes, zone offset included, so a value in another zone (such
+// as time.Now() in local time) would not compare as the same instant.
+func utcTime(a any) (time.Time, bool) {
+	switch t := a.(type) {
+	case time.Time:
+		return t.UTC(), t.Location() != time.UTC
+	case *time.Time:
+		if t != nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
 
 func isList(a any) bool {

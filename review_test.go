@@ -677,3 +677,139 @@ func TestReviewConcurrentSQLiteFile(t *testing.T) {
 		require.EqualValues(t, 320, count[RvSoft](t, db))
 	})
 }
+
+type RvColor string
+
+func (RvColor) EnumValues() []string { return []string{"red", "green", "blue"} }
+
+type RvEnumRow struct {
+	ID    int64
+	Color RvColor
+	Opt   *RvColor
+	When  time.Time
+	Day   time.Time `orm:"type:date"`
+}
+
+func TestReviewEnumAndTimes(t *testing.T) {
+	eachDB(t, []any{&RvEnumRow{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvEnumRow{Color: "green", Day: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}
+		require.NoError(t, db.Insert(ctx, &v))
+		var g RvEnumRow
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Equal(t, RvColor("green"), g.Color)
+		require.Nil(t, g.Opt)
+		require.True(t, g.When.IsZero(), "zero time reads back zero: %v", g.When)
+		require.True(t, v.Day.Equal(g.Day), "%v", g.Day)
+		v.Opt = refOf(RvColor("blue"))
+		require.NoError(t, db.Update(ctx, &v))
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Equal(t, RvColor("blue"), *g.Opt)
+		got, err := orm.Query[RvEnumRow](db).Where("color = ?", RvColor("green")).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		bad := RvEnumRow{Color: "purple"}
+		err = db.Insert(ctx, &bad)
+		require.Error(t, err)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: insert rv_enum_row"), err.Error())
+	})
+}
+
+type RvText struct {
+	ID   int64
+	Body string `orm:"type:text;unique"`
+}
+
+func TestReviewTextUnique(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		err := orm.AutoMigrate(db, &RvText{})
+		if err != nil {
+			require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+			require.Contains(t, err.Error(), "rv_text")
+			return
+		}
+		require.NoError(t, db.Insert(ctx, &RvText{Body: "x"}))
+		require.ErrorIs(t, db.Insert(ctx, &RvText{Body: "x"}), orm.ErrUniqueViolation)
+	})
+}
+
+func TestReviewErrorWrapping(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}, &RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvUniq{A: 1, B: "b"}))
+		cases := []struct {
+			name string
+			err  error
+			is   []error
+			op   string
+		}{
+			{"get missing", db.Get(ctx, &RvUniq{}, 999), []error{orm.ErrNotFound, sql.ErrNoRows}, "orm: get rv_uniq"},
+			{"first missing", func() error { _, err := orm.Query[RvUniq](db).Where("id = ?", 999).First(ctx); return err }(), []error{orm.ErrNotFound, sql.ErrNoRows}, "orm: query rv_uniq"},
+			{"update missing", db.Update(ctx, &RvUniq{ID: 999}), []error{orm.ErrNotFound, sql.ErrNoRows}, "orm: update rv_uniq"},
+			{"delete missing", db.Delete(ctx, &RvUniq{ID: 999}), []error{orm.ErrNotFound}, "orm: delete rv_uniq"},
+			{"unique", db.Insert(ctx, &RvUniq{A: 1, B: "b"}), []error{orm.ErrUniqueViolation, orm.ErrConstraint}, "orm: insert rv_uniq"},
+			{"fk", db.Insert(ctx, &RvBook{RvAuthorID: refOf(int64(12345))}), []error{orm.ErrForeignKeyViolation, orm.ErrConstraint}, "orm: insert rv_book"},
+			{"unique in tx", db.Transaction(ctx, func(tx *orm.Session) error {
+				return fmt.Errorf("mine: %w", tx.Insert(ctx, &RvUniq{A: 1, B: "b"}))
+			}), []error{orm.ErrUniqueViolation}, "mine: orm: insert rv_uniq"},
+			{"raw exec unique", func() error {
+				_, err := db.Exec(ctx, "INSERT INTO rv_uniq (a, b, name) VALUES (?, ?, ?)", 1, "b", "")
+				return err
+			}(), []error{orm.ErrUniqueViolation}, "orm: exec"},
+			{"raw get missing", db.Get(ctx, &RvUniq{}, 999), []error{sql.ErrNoRows}, "orm: get"},
+		}
+		for _, c := range cases {
+			require.Error(t, c.err, c.name)
+			for _, target := range c.is {
+				require.ErrorIs(t, c.err, target, c.name)
+			}
+			require.True(t, strings.HasPrefix(c.err.Error(), c.op), "%s: %s", c.name, c.err)
+		}
+		var ce *orm.ConstraintError
+		require.ErrorAs(t, db.Insert(ctx, &RvUniq{A: 1, B: "b"}), &ce)
+		if db.Dialect().Name() != "sqlite" {
+			require.NotEmpty(t, ce.Constraint)
+		}
+	})
+}
+
+func TestReviewTimeArgs(t *testing.T) {
+	eachDB(t, []any{&RvEnumRow{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		at := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+		v := RvEnumRow{Color: "red", When: at}
+		require.NoError(t, db.Insert(ctx, &v))
+		paris := time.FixedZone("paris", 2*3600)
+		tokyo := time.FixedZone("tokyo", 9*3600)
+		ny := time.FixedZone("ny", -4*3600)
+		cases := []struct {
+			name string
+			cond string
+			arg  time.Time
+			want int
+		}{
+			{"equal, other zone", "\"when\" = ?", at.In(paris), 1},
+			{"before, later zone", "\"when\" < ?", at.Add(time.Hour).In(tokyo), 1},
+			{"after, earlier zone", "\"when\" > ?", at.Add(-time.Hour).In(ny), 1},
+			{"not after, earlier zone", "\"when\" > ?", at.Add(time.Hour).In(ny), 0},
+			{"not before, later zone", "\"when\" < ?", at.Add(-time.Minute).In(tokyo), 0},
+		}
+		for _, c := range cases {
+			cond := strings.ReplaceAll(c.cond, `"when"`, db.Dialect().Quote("when"))
+			n, err := orm.Query[RvEnumRow](db).Where(cond, c.arg).Count(ctx)
+			require.NoError(t, err, c.name)
+			require.EqualValues(t, c.want, n, c.name)
+			// Twice: the second run takes the cached statement.
+			all, err := orm.Query[RvEnumRow](db).Where(cond, &c.arg).All(ctx)
+			require.NoError(t, err, c.name)
+			require.Len(t, all, c.want, c.name)
+			all, err = orm.Query[RvEnumRow](db).Where(cond, c.arg).All(ctx)
+			require.NoError(t, err, c.name)
+			require.Len(t, all, c.want, c.name)
+			var raw []RvEnumRow
+			require.NoError(t, db.Select(ctx, &raw, "SELECT * FROM rv_enum_row WHERE "+cond, c.arg), c.name)
+			require.Len(t, raw, c.want, c.name)
+		}
+	})
+}
