@@ -144,7 +144,7 @@ func (h *handle) insertOne(ctx context.Context, m *model, r reflect.Value) error
 
 // insertBatch is a run of consecutive rows that insert the same columns.
 type insertBatch struct {
-	omit uint64 // bit i set: fields[i] left to the database
+	omit uint64 // fields left to the database (model.omitted)
 	rows []reflect.Value
 }
 
@@ -202,7 +202,7 @@ func (h *handle) insertRows(ctx context.Context, m *model, rows []reflect.Value,
 // reports one key per statement.
 func (h *handle) rowsPerInsert(m *model, omit uint64, conflict *Conflict) int {
 	d := h.db.dialect
-	if conflict != nil && m.autoInc != nil && omit&(1<<m.hot.autoIncIdx) != 0 && !d.Features().Has(dialects.Returning) {
+	if conflict != nil && m.autoInc != nil && m.omitted(omit, m.hot.autoIncIdx) && !d.Features().Has(dialects.Returning) {
 		return 1
 	}
 	ncols := len(m.fields) - popcount(omit)
@@ -270,18 +270,26 @@ func popcount(x uint64) int {
 
 // omitMask returns the fields left out of an INSERT for row r: a zero
 // autoincrement key, and zero-valued fields whose column has a server
-// default (so that the default applies).
+// default (so that the default applies). Bit k stands for the field
+// m.hot.omittable[k], so that a wide model's key or defaults after its
+// 64th field are omitted too.
 func (m *model) omitMask(r reflect.Value) uint64 {
 	var mask uint64
-	for i, f := range m.fields {
-		if i >= 64 {
-			break
-		}
-		if (f == m.autoInc || f.col.Default != nil) && f.of(r).IsZero() {
-			mask |= 1 << i
+	for k, i := range m.hot.omittable {
+		if m.fields[i].of(r).IsZero() {
+			mask |= 1 << k
 		}
 	}
 	return mask
+}
+
+// omitted reports whether omit (an omitMask) leaves out fields[i].
+func (m *model) omitted(omit uint64, i int) bool {
+	if i < 0 {
+		return false
+	}
+	b := m.hot.omitBit[i]
+	return b >= 0 && omit&(1<<b) != 0
 }
 
 // insertShape is the INSERT statement for nrows rows of m without the
@@ -322,7 +330,9 @@ type shapeKey struct {
 // column, Delete, simple queries) behind atomic pointers.
 type modelHot struct {
 	opInsert, opUpdate, opGet, opDelete, opQuery string
-	autoIncIdx                                   int // position of autoInc in fields, or -1
+	autoIncIdx                                   int    // position of autoInc in fields, or -1
+	omittable                                    []int  // positions of the fields an INSERT may leave out (at most 64)
+	omitBit                                      []int8 // per field: its bit in an omitMask, or -1
 	hasInsertDefaults                            bool
 	fullPlan                                     *scanPlan // every field, in order
 	getSQL                                       atomic.Pointer[string]
@@ -381,7 +391,7 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 	b.WriteString(d.Quote(m.table.Name))
 	b.WriteString(" (")
 	for i, f := range m.fields {
-		if i < 64 && omit&(1<<i) != 0 {
+		if m.omitted(omit, i) {
 			sh.returning = append(sh.returning, f)
 			continue
 		}
@@ -493,7 +503,7 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 	if err != nil {
 		return h.db.wrapErr(m.hot.opInsert, err)
 	}
-	if m.autoInc != nil && omit&(1<<m.hot.autoIncIdx) != 0 {
+	if m.autoInc != nil && m.omitted(omit, m.hot.autoIncIdx) {
 		id, err := res.LastInsertId()
 		if err != nil {
 			return h.db.wrapErr(m.hot.opInsert, fmt.Errorf("read generated key: %w", err))

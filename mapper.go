@@ -307,6 +307,14 @@ func (m *model) prepareHot() {
 	if m.autoInc != nil {
 		h.autoIncIdx = m.fieldIndex(m.autoInc)
 	}
+	h.omitBit = make([]int8, len(m.fields))
+	for i, f := range m.fields {
+		h.omitBit[i] = -1
+		if (f == m.autoInc || f.col.Default != nil) && len(h.omittable) < 64 {
+			h.omitBit[i] = int8(len(h.omittable))
+			h.omittable = append(h.omittable, i)
+		}
+	}
 	h.fullPlan = &scanPlan{fields: slices.Clone(m.fields), wrap: make([]bool, len(m.fields))}
 	for i, f := range m.fields {
 		h.fullPlan.wrap[i] = f.converts()

@@ -813,3 +813,192 @@ func TestReviewTimeArgs(t *testing.T) {
 		}
 	})
 }
+
+func TestReviewMoreQueries(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvUniq{{A: 1, B: "x", Name: "n"}, {A: 2, B: "y", Name: "n"}, {A: 3, B: "z", Name: "m"}}))
+		// An empty list matches nothing.
+		n, err := orm.Query[RvUniq](db).Where("id IN (?)", []int64{}).Count(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		n, err = orm.Query[RvUniq](db).Where("a IN (?) AND b IN (?)", []int{1, 2}, []string{"x"}).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		// Distinct names.
+		all, err := orm.Query[RvUniq](db).Select("name").Distinct().OrderBy("name").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		f, err := orm.Query[RvUniq](db).Select("name").Distinct().OrderBy("name").First(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "m", f.Name)
+		// Upsert DoNothing keeps the row.
+		d := RvUniq{A: 1, B: "x", Name: "other"}
+		require.NoError(t, db.Upsert(ctx, &d, orm.OnConflict("a", "b").DoNothing()))
+		got, err := orm.Query[RvUniq](db).Where("a = ?", 1).One(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "n", got.Name)
+		// Exists with Offset beyond the rows.
+		ok, err := orm.Query[RvUniq](db).Offset(5).Exists(ctx)
+		require.NoError(t, err)
+		require.False(t, ok)
+		// Having.
+		groups, err := orm.Query[RvUniq](db).GroupBy("name").Having("COUNT(*) > ?", 1).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, groups)
+	})
+}
+
+func TestReviewOuterDBInTransaction(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			done <- db.Transaction(ctx, func(tx *orm.Session) error {
+				if err := tx.Insert(ctx, &RvSoft{Name: "in tx"}); err != nil {
+					return err
+				}
+				// The outer DB, from another connection: it must not
+				// hang forever (an error, such as a lock timeout, is fine).
+				_, _ = orm.Query[RvSoft](db).Count(ctx)
+				return nil
+			})
+		}()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(25 * time.Second):
+			t.Fatal("using the DB inside a transaction hung")
+		}
+		require.EqualValues(t, 1, count[RvSoft](t, db))
+	})
+}
+
+type RvBin struct {
+	ID   int64
+	Data []byte
+	Opt  []byte `orm:"null"`
+	Raw  json.RawMessage
+	Flag bool
+	F32  float32
+}
+
+func TestReviewBinaryZero(t *testing.T) {
+	eachDB(t, []any{&RvBin{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		for _, v := range []RvBin{
+			{},
+			{Data: []byte{}, Opt: []byte{}, Raw: json.RawMessage(`{"a":"b\"c"}`), Flag: true, F32: 1.5},
+			{Data: []byte{0, 1, 2, 255}, Raw: json.RawMessage(`[1,2]`)},
+		} {
+			require.NoError(t, db.Insert(ctx, &v))
+			var g RvBin
+			require.NoError(t, db.Get(ctx, &g, v.ID))
+			require.Equal(t, len(v.Data), len(g.Data))
+			require.Equal(t, v.Opt == nil, g.Opt == nil, "NULL vs empty")
+			if v.Raw != nil {
+				require.JSONEq(t, string(v.Raw), string(g.Raw))
+			}
+			require.Equal(t, v.Flag, g.Flag)
+			require.Equal(t, v.F32, g.F32)
+		}
+	})
+}
+
+// RvWide has more than 64 columns, its key and a server default last.
+type RvWide struct {
+	C0     int
+	C1     int
+	C2     int
+	C3     int
+	C4     int
+	C5     int
+	C6     int
+	C7     int
+	C8     int
+	C9     int
+	C10    int
+	C11    int
+	C12    int
+	C13    int
+	C14    int
+	C15    int
+	C16    int
+	C17    int
+	C18    int
+	C19    int
+	C20    int
+	C21    int
+	C22    int
+	C23    int
+	C24    int
+	C25    int
+	C26    int
+	C27    int
+	C28    int
+	C29    int
+	C30    int
+	C31    int
+	C32    int
+	C33    int
+	C34    int
+	C35    int
+	C36    int
+	C37    int
+	C38    int
+	C39    int
+	C40    int
+	C41    int
+	C42    int
+	C43    int
+	C44    int
+	C45    int
+	C46    int
+	C47    int
+	C48    int
+	C49    int
+	C50    int
+	C51    int
+	C52    int
+	C53    int
+	C54    int
+	C55    int
+	C56    int
+	C57    int
+	C58    int
+	C59    int
+	C60    int
+	C61    int
+	C62    int
+	C63    int
+	C64    int
+	C65    int
+	C66    int
+	C67    int
+	C68    int
+	C69    int
+	Status string `orm:"size:20;default:'active'"`
+	ID     int64
+}
+
+func TestReviewWideModel(t *testing.T) {
+	eachDB(t, []any{&RvWide{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvWide{C0: 1, C69: 69}
+		require.NoError(t, db.Insert(ctx, &v))
+		require.NotZero(t, v.ID)
+		var g RvWide
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Equal(t, "active", g.Status)
+		require.Equal(t, 69, g.C69)
+		vs := []RvWide{{C1: 1}, {C1: 2, Status: "x"}}
+		require.NoError(t, db.Insert(ctx, vs))
+		require.NotZero(t, vs[0].ID)
+		require.NotZero(t, vs[1].ID)
+		require.NoError(t, db.Get(ctx, &g, vs[0].ID))
+		require.Equal(t, "active", g.Status)
+		require.NoError(t, db.Get(ctx, &g, vs[1].ID))
+		require.Equal(t, "x", g.Status)
+	})
+}
