@@ -641,7 +641,8 @@ func (q *Q[T]) Exists(ctx context.Context) (bool, error) {
 
 // Delete deletes the matching rows (soft-deletes them for a SoftDelete
 // model; chain WithDeleted().Delete for a hard delete of those rows) and
-// returns how many were affected.
+// returns how many were affected. With Limit, Offset or Join, the rows
+// are those the query selects (by primary key); GroupBy is refused.
 func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
@@ -658,7 +659,8 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 
 // UpdateColumns sets columns (column or Go field names) to values on the
 // matching rows and returns how many were affected. Columns with an
-// onupdate_fn are refreshed too.
+// onupdate_fn are refreshed too. Limit, Offset and Join apply as for
+// Delete.
 func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
