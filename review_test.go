@@ -640,13 +640,10 @@ func TestReviewPlaceholders(t *testing.T) {
 
 func TestReviewConcurrentSQLiteFile(t *testing.T) {
 	dbtest.EachWith(t, dbtest.Options{SQLiteFile: true}, func(t *testing.T, tdb *dbtest.DB) {
-		if tdb.Name == "sqlite" {
-			// A deferred transaction that reads, then writes, cannot
-			// wait for a concurrent writer (SQLite reports "database
-			// is locked" at once): BEGIN IMMEDIATE waits its turn.
-			// (Not a default of the sqlite dialect's DSN yet.)
-			tdb.DSN += "&_txlock=immediate"
-		}
+		// On SQLite, a deferred transaction that reads, then writes,
+		// cannot wait for a concurrent writer ("database is locked" at
+		// once); orm.Open's DSN defaults make transactions BEGIN
+		// IMMEDIATE, which waits its turn.
 		db := openTest(t, tdb, nil)
 		require.NoError(t, orm.AutoMigrate(db, &RvSoft{}))
 		ctx := context.Background()

@@ -299,7 +299,8 @@ func memoryDSN() string {
 
 // DSN returns a mattn/go-sqlite3 DSN for the database file at path, with
 // foreign keys enforced (_foreign_keys=1) and a 5 s busy timeout
-// (_busy_timeout=5000) unless path already sets them. path may be a
+// (_busy_timeout=5000), and transactions that take the write lock when they
+// begin (_txlock=immediate), unless path already sets them. path may be a
 // plain file path, a "file:" URI with parameters, or "" or ":memory:"
 // for a new in-memory database shared by all connections of a pool (see
 // ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
@@ -336,6 +337,14 @@ func encodeDefaults(q url.Values) string {
 	}
 	if !q.Has("_busy_timeout") && !q.Has("_timeout") {
 		parts = append(parts, "_busy_timeout=5000")
+	}
+	// Transactions take the write lock when they begin: a deferred
+	// transaction that reads and then writes fails at once with "database
+	// is locked" when another connection wrote meanwhile (the busy timeout
+	// cannot help it), which is what concurrent read-modify-write code
+	// such as Association.Replace does.
+	if !q.Has("_txlock") {
+		parts = append(parts, "_txlock=immediate")
 	}
 	return strings.Join(parts, "&")
 }

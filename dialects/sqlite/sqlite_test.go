@@ -37,16 +37,16 @@ func TestBasics(t *testing.T) {
 	assert.Equal(t, "sqlite", got.Name())
 }
 
-var memRE = regexp.MustCompile(`^file:tagorm_mem\d+\?mode=memory&cache=shared&_foreign_keys=1&_busy_timeout=5000$`)
+var memRE = regexp.MustCompile(`^file:tagorm_mem\d+\?mode=memory&cache=shared&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate$`)
 
 func TestParseURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"sqlite:///foo.db":                    "file:foo.db?_foreign_keys=1&_busy_timeout=5000",
-		"sqlite3:///dir/foo.db":               "file:dir/foo.db?_foreign_keys=1&_busy_timeout=5000",
-		"sqlite:////abs/path.db":              "file:/abs/path.db?_foreign_keys=1&_busy_timeout=5000",
-		"sqlite:///foo.db?_journal_mode=WAL":  "file:foo.db?_journal_mode=WAL&_foreign_keys=1&_busy_timeout=5000",
-		"sqlite:///foo.db?_fk=0&_timeout=100": "file:foo.db?_fk=0&_timeout=100",
-		"sqlite:///a%3Fb.db":                  "file:a%3fb.db?_foreign_keys=1&_busy_timeout=5000",
+		"sqlite:///foo.db":                    "file:foo.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
+		"sqlite3:///dir/foo.db":               "file:dir/foo.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
+		"sqlite:////abs/path.db":              "file:/abs/path.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
+		"sqlite:///foo.db?_journal_mode=WAL":  "file:foo.db?_journal_mode=WAL&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
+		"sqlite:///foo.db?_fk=0&_timeout=100": "file:foo.db?_fk=0&_timeout=100&_txlock=immediate",
+		"sqlite:///a%3Fb.db":                  "file:a%3fb.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
 	} {
 		d, dsn, err := dialects.ForURL(in)
 		require.NoError(t, err, in)
@@ -67,9 +67,9 @@ func TestParseURL(t *testing.T) {
 }
 
 func TestDSN(t *testing.T) {
-	assert.Equal(t, "file:app.db?_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("app.db"))
-	assert.Equal(t, "file:x.db?mode=ro&_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("file:x.db?mode=ro"))
-	assert.Equal(t, "file:x.db?_foreign_keys=1&_busy_timeout=5000", sqlite.DSN("file:x.db"))
+	assert.Equal(t, "file:app.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate", sqlite.DSN("app.db"))
+	assert.Equal(t, "file:x.db?mode=ro&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate", sqlite.DSN("file:x.db?mode=ro"))
+	assert.Equal(t, "file:x.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate", sqlite.DSN("file:x.db"))
 	assert.Regexp(t, memRE, sqlite.DSN(""))
 	assert.Regexp(t, memRE, sqlite.DSN(":memory:"))
 }
