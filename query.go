@@ -568,7 +568,8 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 }
 
 // First returns the first matching row (by primary key unless OrderBy was
-// given), or ErrNotFound.
+// given; by the selected columns for a Distinct query with Select), or
+// ErrNotFound.
 func (q *Q[T]) First(ctx context.Context) (*T, error) {
 	if q.err != nil {
 		return nil, q.err
@@ -576,8 +577,17 @@ func (q *Q[T]) First(ctx context.Context) (*T, error) {
 	c := *q // leave q as it was
 	if len(c.order) == 0 {
 		c.order = nil
-		for _, f := range c.m.pk {
-			c.order = append(c.order, c.h.db.dialect.Quote(c.m.table.Name)+"."+c.h.db.dialect.Quote(f.col.Name))
+		d := c.h.db.dialect
+		keys := c.m.pk
+		if c.distinct && len(c.cols) > 0 {
+			// SELECT DISTINCT can only be ordered by what it selects.
+			keys = nil
+			for _, n := range c.cols {
+				keys = append(keys, c.m.lookup(n))
+			}
+		}
+		for _, f := range keys {
+			c.order = append(c.order, d.Quote(c.m.table.Name)+"."+d.Quote(f.col.Name))
 		}
 	}
 	c.limit = 1

@@ -999,3 +999,16 @@ func TestReviewWideModel(t *testing.T) {
 		require.Equal(t, "x", g.Status)
 	})
 }
+
+func TestReviewDistinctSelectFirst(t *testing.T) {
+	eachDB(t, []any{&QPerson{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []QPerson{{Name: "b", City: "oslo"}, {Name: "a", City: "oslo"}, {Name: "c", City: "rome"}}))
+		got, err := orm.Query[QPerson](db).Select("City").Distinct().First(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "oslo", got.City)
+		n, err := orm.Query[QPerson](db).Select("City").Distinct().Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n)
+	})
+}
