@@ -398,9 +398,95 @@ func (b *rowBuffer) at(i int) reflect.Value { return b.s.Index(i) }
 // each link, the key of the parent it belongs to.
 type fetched struct {
 	buf    *rowBuffer
-	link   []any // parent key of each link
-	child  []int // buffer index of each link
-	sorted bool  // links come grouped by parent key, children in buffer order
+	link   []any        // parent key of each link, in query order (dropped by group)
+	child  []int        // buffer index of each link (grouped by parent by group)
+	groups map[any]span // links of each parent key, set by group
+	sorted bool         // each parent's children are contiguous in the buffer, in link order
+}
+
+// group orders the links by parent key, stably (each parent's children
+// keep the order the query returned them in, the requested order), and
+// records each parent's span of links. The query orders by the requested
+// order only: sorting by parent too costs the database more than this
+// O(n) counting sort. Links that arrive grouped (per-parent Limit, rows
+// inserted parent by parent) stay put. It reports whether links moved.
+func (f *fetched) group(parents int) bool {
+	n := len(f.link)
+	groups := make(map[any]span, parents)
+	f.groups = groups
+	defer func() { f.link = nil }()
+	i := 0
+	for i < n {
+		k := f.link[i]
+		j := i + 1
+		for j < n && f.link[j] == k {
+			j++
+		}
+		if _, dup := groups[k]; dup {
+			break
+		}
+		groups[k] = span{i, j}
+		i = j
+	}
+	if i == n {
+		return false
+	}
+	// Out of order: number the groups by first appearance (span.start
+	// holds the number for now), count their links, place them.
+	clear(groups)
+	gid := make([]int32, n)
+	var count []int
+	for i := 0; i < n; {
+		k := f.link[i]
+		j := i + 1
+		for j < n && f.link[j] == k {
+			j++
+		}
+		s, seen := groups[k]
+		if !seen {
+			s = span{start: len(count)}
+			groups[k] = s
+			count = append(count, 0)
+		}
+		count[s.start] += j - i
+		for x := i; x < j; x++ {
+			gid[x] = int32(s.start)
+		}
+		i = j
+	}
+	at := 0 // count[g] becomes the first link of group g
+	for g, c := range count {
+		count[g] = at
+		at += c
+	}
+	for k, s := range groups {
+		end := n
+		if g := s.start + 1; g < len(count) {
+			end = count[g]
+		}
+		groups[k] = span{count[s.start], end}
+	}
+	child := make([]int, n)
+	for x, g := range gid {
+		child[count[g]] = f.child[x]
+		count[g]++
+	}
+	f.child = child
+	return true
+}
+
+// regroup copies the rows into a new buffer in link order, so that each
+// parent's children are contiguous (one allocation, against one slice
+// per parent). Every link must have its own row (has_many).
+func (f *fetched) regroup() {
+	old := f.buf.s
+	nb := reflect.MakeSlice(old.Type(), len(f.child), len(f.child))
+	for i, c := range f.child {
+		nb.Index(i).Set(old.Index(c))
+		f.child[i] = i
+	}
+	f.buf = &rowBuffer{s: nb, n: len(f.child)}
+	f.sorted = true
 }
 
 // preload loads relation n.rel for parents, then n's nested relations,
@@ -446,49 +532,12 @@ func (h *handle) preload(ctx context.Context, n *preloadNode, parents []reflect.
 // span is a run of links [start, end).
 type span struct{ start, end int }
 
-// assignRelated stores the fetched rows into the parents' relation fields.
+// assignRelated stores the fetched rows (grouped by fetched.group) into
+// the parents' relation fields.
 func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 	r := n.rel
-	groups := make(map[any]span, len(parents))
-	var scattered map[any][]int
-	for i := 0; i < len(f.link); {
-		j := i + 1
-		for j < len(f.link) && f.link[j] == f.link[i] {
-			j++
-		}
-		if _, dup := groups[f.link[i]]; dup || scattered != nil {
-			if scattered == nil {
-				scattered = map[any][]int{}
-				for k, s := range groups {
-					for x := s.start; x < s.end; x++ {
-						scattered[k] = append(scattered[k], x)
-					}
-				}
-			}
-			for x := i; x < j; x++ {
-				scattered[f.link[i]] = append(scattered[f.link[i]], x)
-			}
-		} else {
-			groups[f.link[i]] = span{i, j}
-		}
-		i = j
-	}
-	links := func(k any) []int {
-		if scattered != nil {
-			return scattered[k]
-		}
-		s, ok := groups[k]
-		if !ok {
-			return nil
-		}
-		out := make([]int, 0, s.end-s.start)
-		for x := s.start; x < s.end; x++ {
-			out = append(out, x)
-		}
-		return out
-	}
-	var ptrs reflect.Value // for []*T fields of sorted results: one backing array
-	if r.slice && r.ptr && f.sorted && scattered == nil {
+	var ptrs reflect.Value // for []*T fields: one backing array, in link order
+	if r.slice && r.ptr && len(f.child) > 0 {
 		ptrs = reflect.MakeSlice(r.decl.typ, len(f.child), len(f.child))
 		// ptrs[i] = &buf[child[i]], written as plain pointers: a []*T
 		// has the layout of a []unsafe.Pointer (a reflect Set per row
@@ -506,21 +555,13 @@ func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 			fv.SetZero()
 			continue
 		}
+		s, found := f.groups[k]
+		if !found {
+			fv.SetZero()
+			continue
+		}
 		if !r.slice {
-			s, found := groups[k]
-			idx := -1
-			if scattered != nil {
-				if l := scattered[k]; len(l) > 0 {
-					idx = f.child[l[0]]
-				}
-			} else if found {
-				idx = f.child[s.start]
-			}
-			if idx < 0 {
-				fv.SetZero()
-				continue
-			}
-			c := f.buf.at(idx)
+			c := f.buf.at(f.child[s.start])
 			if r.ptr {
 				fv.Set(c.Addr())
 			} else {
@@ -530,12 +571,7 @@ func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 			continue
 		}
 		// A collection: share the buffer when the rows are contiguous.
-		if scattered == nil && f.sorted {
-			s, found := groups[k]
-			if !found {
-				fv.SetZero()
-				continue
-			}
+		if r.ptr || f.sorted {
 			var sl reflect.Value
 			if r.ptr {
 				sl = ptrs.Slice3(s.start, s.end, s.end)
@@ -549,27 +585,13 @@ func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 			}
 			continue
 		}
-		l := links(k)
-		if len(l) == 0 {
-			fv.SetZero()
-			continue
-		}
-		sl := reflect.MakeSlice(r.decl.typ, len(l), len(l))
-		for i, x := range l {
-			c := f.buf.at(f.child[x])
-			if r.ptr {
-				sl.Index(i).Set(c.Addr())
-			} else {
-				sl.Index(i).Set(c)
-			}
+		sl := reflect.MakeSlice(r.decl.typ, s.end-s.start, s.end-s.start)
+		for i := range sl.Len() {
+			sl.Index(i).Set(f.buf.at(f.child[s.start+i]))
 		}
 		fv.Set(sl)
-		for i := range l {
-			e := sl.Index(i)
-			if r.ptr {
-				e = e.Elem()
-			}
-			setBack(n, p, e)
+		for i := range sl.Len() {
+			setBack(n, p, sl.Index(i))
 		}
 	}
 }
@@ -621,6 +643,13 @@ func (h *handle) fetchRelated(ctx context.Context, n *preloadNode, keys []any) (
 		}
 		if err := h.scanRelated(ctx, op, n, s, a, f, pkSeen); err != nil {
 			return nil, err
+		}
+	}
+	// Group before the nested preloads: they point into the buffer.
+	if f.group(len(keys)) && f.sorted {
+		f.sorted = false
+		if r.slice && !r.ptr {
+			f.regroup()
 		}
 	}
 	return f, nil
@@ -798,9 +827,8 @@ func (h *handle) relatedSQL(n *preloadNode) string {
 		b.WriteString(partition)
 		b.WriteString(", tagorm_p.tagorm_rn")
 	case r.kind != belongsTo:
+		// Not by parent key first: fetched.group groups the rows.
 		b.WriteString(" ORDER BY ")
-		b.WriteString(keyExpr)
-		b.WriteString(", ")
 		b.WriteString(strings.Join(order, ", "))
 	}
 	return b.String()

@@ -201,6 +201,85 @@ func TestRelPreloadCounts(t *testing.T) {
 	})
 }
 
+// TestRelPreloadOrderAcrossParents orders the related rows by a column
+// that interleaves the parents: each parent still gets its children in
+// the requested order (the rows are grouped by parent after loading).
+func TestRelPreloadOrderAcrossParents(t *testing.T) {
+	relDB(t, []any{&PParent{}, &PChild{}}, func(t *testing.T, db *orm.DB, l *stmtLog) {
+		ctx := context.Background()
+		seedParents(t, db, 5, 4) // children c0..c3 ranked 4..1
+		l.Statements()
+		got, err := orm.Query[PParent](db).Preload("Children", func(p *orm.PreloadQuery) {
+			p.OrderBy("rank")
+		}).OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, queries(l), 2)
+		require.Len(t, got, 5)
+		for _, p := range got {
+			var names []string
+			for _, c := range p.Children {
+				require.Equal(t, p.ID, c.PParentID)
+				names = append(names, c.Name)
+			}
+			require.Equal(t, []string{"c3", "c2", "c1", "c0"}, names)
+		}
+		got[0].Children = append(got[0].Children, PChild{Name: "x"})
+		require.Equal(t, "c3", got[1].Children[0].Name)
+	})
+	relDB(t, seedRelModels(), func(t *testing.T, db *orm.DB, l *stmtLog) {
+		ctx := context.Background()
+		depts := seedCompany(t, db)
+		eng, ops := depts[0], depts[1]
+		boss, ann := &ops.Employees[1], &eng.Employees[0]
+		require.NoError(t, db.Insert(ctx, []*REmployee{
+			{Name: "bea", RDepartmentID: &ops.ID, ManagerID: &boss.ID},
+			{Name: "eve", RDepartmentID: &ops.ID, ManagerID: &ann.ID},
+		}))
+		l.Statements()
+		byName := func(dir string) func(*orm.PreloadQuery) {
+			return func(p *orm.PreloadQuery) { p.OrderBy("name " + dir) }
+		}
+		got, err := orm.Query[RDepartment](db).
+			Preload("Staff", byName("ASC")).Preload("Staff.Manager").
+			Preload("Employees", byName("DESC")).Preload("Employees.Departments", byName("DESC")).
+			OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, queries(l), 5)
+		// has_many of values (bea, cat, dan, eve interleave eng and ops),
+		// with a nested belongs_to loaded into the grouped rows.
+		require.Equal(t, []string{"cat", "dan"}, empNames(got[0].Staff))
+		require.Equal(t, []string{"bea", "eve"}, empNames(got[1].Staff))
+		require.Nil(t, got[2].Staff)
+		require.Equal(t, "boss", got[0].Staff[0].Manager.Name)
+		require.Nil(t, got[0].Staff[1].Manager)
+		require.Equal(t, "boss", got[1].Staff[0].Manager.Name)
+		require.Equal(t, "ann", got[1].Staff[1].Manager.Name)
+		// many_to_many of values, then of pointers.
+		require.Equal(t, []string{"bob", "ann"}, empNames(got[0].Employees))
+		require.Equal(t, []string{"boss", "ann"}, empNames(got[1].Employees))
+		require.Empty(t, got[2].Employees)
+		require.Equal(t, []string{"ops", "eng"}, deptNames(got[0].Employees[1].Departments))
+		require.Equal(t, []string{"eng"}, deptNames(got[0].Employees[0].Departments))
+		require.Equal(t, []string{"ops"}, deptNames(got[1].Employees[0].Departments))
+		// has_many of pointers, with back references.
+		es, err := orm.Query[REmployee](db).Preload("Reports", byName("DESC")).OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		for i := range es {
+			var want []string
+			switch es[i].Name {
+			case "boss":
+				want = []string{"cat", "bob", "bea", "ann"}
+			case "ann":
+				want = []string{"eve"}
+			}
+			require.Equal(t, want, empNames(derefs(es[i].Reports)), es[i].Name)
+			for _, r := range es[i].Reports {
+				require.Same(t, &es[i], r.Manager)
+			}
+		}
+	})
+}
+
 // TestRelPreloadChunks preloads 70,000 parents on SQLite: the IN lists are
 // split under its bind limit (32,766).
 func TestRelPreloadChunks(t *testing.T) {
