@@ -293,10 +293,12 @@ func (m *model) omitted(omit uint64, i int) bool {
 }
 
 // insertShape is the INSERT statement for nrows rows of m without the
-// omitted fields, and the fields read back.
+// omitted fields, and the fields read back. An array shape (nrows 0)
+// binds one array per column and serves any number of rows (see
+// arrayArgs).
 type insertShape struct {
 	omit      uint64 // the key of an insert without conflict clause
-	nrows     int
+	nrows     int    // 0: an array shape
 	sql       string
 	cols      []*field // bound, in order
 	returning []*field // read back
@@ -339,6 +341,7 @@ type modelHot struct {
 	deleteSQL                                    atomic.Pointer[string]
 	updateAll                                    atomic.Pointer[updateShape]
 	inserts                                      atomic.Pointer[[]*insertShape]
+	arrayTypes                                   atomic.Pointer[[]string]       // per field: its array parameter type, or "" (see arrayTypes)
 	selects                                      atomic.Pointer[[]*selectShape] // query.go
 	preloadRows                                  atomic.Int64                   // rows of the last preload of this model (preload.go)
 }
@@ -363,7 +366,13 @@ func addHot[T any](p *atomic.Pointer[[]T], v T, max int) bool {
 	}
 }
 
-func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflict) (*insertShape, error) {
+// insertShape returns the INSERT statement of nrows rows, or with array
+// set the statement that binds one array per column (any row count).
+func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, conflict *Conflict) (*insertShape, error) {
+	multi := nrows > 1 || array
+	if array {
+		nrows = 0
+	}
 	key := shapeKey{op: 'i', omit: omit, rows: nrows}
 	inMap := true // sqlCache may hold the shape
 	if conflict == nil {
@@ -401,7 +410,24 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 		b.WriteString(d.Quote(f.col.Name))
 		sh.cols = append(sh.cols, f)
 	}
-	b.WriteString(") VALUES ")
+	if array {
+		// INSERT ... SELECT * FROM unnest($1::T1[], $2::T2[], ...): unnest
+		// yields the rows in array order, so keys are generated in the
+		// rows' order as with VALUES.
+		types := h.arrayTypes(m)
+		b.WriteString(") SELECT * FROM unnest(")
+		for i, f := range sh.cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.Placeholder(i + 1))
+			b.WriteString("::")
+			b.WriteString(types[m.fieldIndex(f)])
+		}
+		b.WriteByte(')')
+	} else {
+		b.WriteString(") VALUES ")
+	}
 	n := 1
 	for r := 0; r < nrows; r++ {
 		if r > 0 {
@@ -444,10 +470,10 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 				}
 			}
 		}
-		if nrows > 1 && m.autoInc == nil || conflict != nil {
+		if multi && m.autoInc == nil || conflict != nil {
 			add(m.pk)
 		}
-		if conflict != nil && nrows > 1 {
+		if conflict != nil && multi {
 			add(conflictFields)
 			sh.match = conflictFields
 		}
@@ -478,22 +504,39 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, conflict *Conflic
 }
 
 func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []reflect.Value, conflict *Conflict) error {
-	sh, err := h.insertShape(m, omit, len(rows), conflict)
-	if err != nil {
-		return err
-	}
 	var buf [16]any // on the stack: exec and query do not keep their arguments
-	args := buf[:0]
-	if n := len(sh.cols) * len(rows); n > len(buf) {
-		args = make([]any, 0, n)
+	var sh *insertShape
+	var args []any
+	if len(rows) > 1 && h.arrayInsertable(m, omit) {
+		var err error
+		if sh, err = h.insertShape(m, omit, len(rows), true, conflict); err != nil {
+			return err
+		}
+		args, err = arrayArgs(sh.cols, rows, buf[:0])
+		if err != nil {
+			return h.db.wrapErr(m.hot.opInsert, err)
+		}
+		if args == nil {
+			sh = nil // a value an array cannot carry: bind each one
+		}
 	}
-	for _, r := range rows {
-		for _, f := range sh.cols {
-			a, err := f.arg(r)
-			if err != nil {
-				return h.db.wrapErr(m.hot.opInsert, err)
+	if sh == nil {
+		var err error
+		if sh, err = h.insertShape(m, omit, len(rows), false, conflict); err != nil {
+			return err
+		}
+		args = buf[:0]
+		if n := len(sh.cols) * len(rows); n > len(buf) {
+			args = make([]any, 0, n)
+		}
+		for _, r := range rows {
+			for _, f := range sh.cols {
+				a, err := f.arg(r)
+				if err != nil {
+					return h.db.wrapErr(m.hot.opInsert, err)
+				}
+				args = append(args, a)
 			}
-			args = append(args, a)
 		}
 	}
 	if len(sh.returning) > 0 {

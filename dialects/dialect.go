@@ -59,7 +59,23 @@ const (
 	// single-row INSERT generated, so such an INSERT whose only generated
 	// value is that key needs no RETURNING (and no result set).
 	LastInsertID
+	// ArrayInsert: a multi-row INSERT may bind one array per column and
+	// expand them with unnest, so that the statement carries as many
+	// parameters as columns whatever the row count. The dialect
+	// implements ArrayInserter.
+	ArrayInsert
 )
+
+// ArrayInserter is the optional interface of a dialect with the
+// ArrayInsert feature.
+type ArrayInserter interface {
+	Dialect
+	// ArrayType returns the type of an array parameter carrying values
+	// of column c of table t, without type modifiers (so that the
+	// assignment to the column still checks lengths), e.g. "varchar[]",
+	// or "" when c's values cannot go through an array parameter.
+	ArrayType(t *schema.Table, c *schema.Column) string
+}
 
 // Has reports whether all flags in f2 are set in f.
 func (f Feature) Has(f2 Feature) bool { return f&f2 == f2 }

@@ -70,11 +70,60 @@ func (Dialect) Name() string { return "postgres" }
 func (Dialect) DriverName() string { return "pgx" }
 
 // Features reports Returning, TransactionalDDL, NativeEnum, AlterColumn,
-// AlterConstraints, ColumnComments and SeparateCommentStatements.
+// AlterConstraints, ColumnComments, SeparateCommentStatements and
+// ArrayInsert.
 func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.NativeEnum |
 		dialects.AlterColumn | dialects.AlterConstraints |
-		dialects.ColumnComments | dialects.SeparateCommentStatements
+		dialects.ColumnComments | dialects.SeparateCommentStatements |
+		dialects.ArrayInsert
+}
+
+var _ dialects.ArrayInserter = Dialect{}
+
+// ArrayType returns the array type that carries the values of c in a
+// multi-row INSERT ... SELECT * FROM unnest($1::T[], ...): the column's
+// type without its modifiers (varchar[], not varchar(20)[]: an explicit
+// cast would silently truncate, the assignment to the column does not),
+// timestamptz[] for every precision, jsonb[] for JSON, the enum type's
+// array for enums. Columns with a custom or per-dialect type get "".
+func (d Dialect) ArrayType(t *schema.Table, c *schema.Column) string {
+	if _, ok := c.DialectTypes["postgres"]; ok {
+		return ""
+	}
+	switch c.Type.Kind {
+	case schema.Bool:
+		return "boolean[]"
+	case schema.SmallInt:
+		return "smallint[]"
+	case schema.Integer:
+		return "integer[]"
+	case schema.BigInt:
+		return "bigint[]"
+	case schema.Float:
+		return "real[]"
+	case schema.Double:
+		return "double precision[]"
+	case schema.Decimal:
+		return "numeric[]"
+	case schema.String:
+		return "varchar[]"
+	case schema.Text:
+		return "text[]"
+	case schema.Binary:
+		return "bytea[]"
+	case schema.Date:
+		return "date[]"
+	case schema.DateTime:
+		return "timestamptz[]"
+	case schema.JSON:
+		return "jsonb[]"
+	case schema.UUID:
+		return "uuid[]"
+	case schema.Enum:
+		return d.Quote(EnumTypeName(t, c)) + "[]"
+	}
+	return ""
 }
 
 // Lexical describes PostgreSQL's syntax for dialects.Rebind: dollar
