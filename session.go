@@ -92,8 +92,9 @@ func isDML(query string) bool {
 	}
 	switch query[0] | 0x20 {
 	case 's', 'i', 'u', 'd':
-		w := strings.ToUpper(query[:6])
-		return w == "SELECT" || w == "INSERT" || w == "UPDATE" || w == "DELETE"
+		w := query[:6]
+		return strings.EqualFold(w, "SELECT") || strings.EqualFold(w, "INSERT") ||
+			strings.EqualFold(w, "UPDATE") || strings.EqualFold(w, "DELETE")
 	case 'w':
 		return strings.EqualFold(query[:4], "WITH")
 	}

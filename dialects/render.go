@@ -3,6 +3,7 @@ package dialects
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tagorm/orm/schema"
@@ -393,4 +394,17 @@ func OptionsWithPrefix(t *schema.Table, prefix string) (keys []string, values ma
 		}
 	}
 	return slices.Sorted(maps.Keys(values)), values
+}
+
+// DefaultStringSize is the length of a String column declared without one.
+const DefaultStringSize = 255
+
+// Varchar returns "varchar(n)" for a String column of the given size
+// (DefaultStringSize when size is not positive); all three dialects spell
+// it the same way.
+func Varchar(size int) string {
+	if size <= 0 {
+		size = DefaultStringSize
+	}
+	return "varchar(" + strconv.Itoa(size) + ")"
 }

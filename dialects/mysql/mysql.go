@@ -129,11 +129,7 @@ func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 		}
 		return "decimal(65,30)"
 	case schema.String:
-		n := ty.Size
-		if n <= 0 {
-			n = 255
-		}
-		return "varchar(" + strconv.Itoa(n) + ")"
+		return dialects.Varchar(ty.Size)
 	case schema.Text:
 		return "longtext"
 	case schema.Binary:

@@ -173,11 +173,7 @@ func (d Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 		}
 		return "numeric"
 	case schema.String:
-		n := ty.Size
-		if n <= 0 {
-			n = 255
-		}
-		return "varchar(" + strconv.Itoa(n) + ")"
+		return dialects.Varchar(ty.Size)
 	case schema.Text:
 		return "text"
 	case schema.Binary:

@@ -114,7 +114,7 @@ func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 		}
 		return "decimal"
 	case schema.String:
-		return "varchar(" + strconv.Itoa(sizeOr(ty.Size, 255)) + ")"
+		return dialects.Varchar(ty.Size)
 	case schema.Text:
 		return "text"
 	case schema.Binary:
@@ -142,13 +142,6 @@ func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 		return ty.Raw
 	}
 	return ty.Raw
-}
-
-func sizeOr(n, def int) int {
-	if n > 0 {
-		return n
-	}
-	return def
 }
 
 // autoIncrementPK renders an AutoIncrement column that is the whole
