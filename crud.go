@@ -531,7 +531,7 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 		}
 		for _, r := range rows {
 			for _, f := range sh.cols {
-				a, err := f.arg(r)
+				a, err := f.argRef(r)
 				if err != nil {
 					return h.db.wrapErr(m.hot.opInsert, err)
 				}
@@ -1033,14 +1033,14 @@ func (h *handle) updateRow(ctx context.Context, m *model, us *updateShape, r ref
 	var buf [16]any // on the stack: exec does not keep its arguments
 	args := buf[:0]
 	for _, f := range us.set {
-		a, err := f.arg(r)
+		a, err := f.argRef(r)
 		if err != nil {
 			return h.db.wrapErr(op, err)
 		}
 		args = append(args, a)
 	}
 	for _, f := range m.pk {
-		a, _ := f.arg(r)
+		a, _ := f.argRef(r)
 		args = append(args, a)
 	}
 	res, err := h.exec(ctx, us.sql, args)
@@ -1210,7 +1210,7 @@ func (h *handle) deleteRow(ctx context.Context, m *model, query string, r reflec
 	var buf [4]any // on the stack: exec does not keep its arguments
 	args := buf[:0]
 	for _, f := range m.pk {
-		a, _ := f.arg(r)
+		a, _ := f.argRef(r)
 		args = append(args, a)
 	}
 	res, err := h.exec(ctx, query, args)

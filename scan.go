@@ -32,6 +32,77 @@ func (f *field) of(v reflect.Value) reflect.Value {
 	return v
 }
 
+// Type words of the kinds argRef boxes in place.
+var (
+	stringType  = efaceType("")
+	intType     = efaceType(int(0))
+	int64Type   = efaceType(int64(0))
+	int32Type   = efaceType(int32(0))
+	float64Type = efaceType(float64(0))
+)
+
+// boxAt returns an interface of type typ whose value is the one stored at
+// p, without copying it: the interface reads the field itself.
+func boxAt(typ, p unsafe.Pointer) any {
+	var a any
+	e := (*eface)(unsafe.Pointer(&a))
+	e.typ, e.data = typ, p
+	return a
+}
+
+// argRef is arg for a statement's bind arguments: a string, int, int64,
+// int32 or float64 field at a fixed offset is boxed in place, pointing at
+// the field instead of a copy, which saves an allocation per argument
+// (Value.Interface and a conversion to any both copy).
+//
+// The result must be used, and dropped, before the row is written again:
+// exec and query hand their arguments to database/sql, which converts
+// them before returning and keeps none, and they hand copies (detach)
+// to anything that may keep them (a logger, a wrapped executor).
+func (f *field) argRef(v reflect.Value) (any, error) {
+	if f.argKind != 0 && f.direct && v.CanAddr() {
+		p := unsafe.Add(v.Addr().UnsafePointer(), f.offset)
+		switch f.argKind {
+		case reflect.String:
+			return boxAt(stringType, p), nil
+		case reflect.Int:
+			return boxAt(intType, p), nil
+		case reflect.Int64:
+			return boxAt(int64Type, p), nil
+		case reflect.Int32:
+			return boxAt(int32Type, p), nil
+		case reflect.Float64:
+			return boxAt(float64Type, p), nil
+		}
+	}
+	return f.arg(v)
+}
+
+// detach returns args with every value boxed in its own copy, for a
+// receiver that may keep them past the call (see argRef).
+func detach(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		// Copy through a fresh allocation: re-boxing a value taken
+		// out of an interface may reuse the original's data word.
+		switch x := a.(type) {
+		case string:
+			out[i] = boxAt(stringType, unsafe.Pointer(&[]string{x}[0]))
+		case int:
+			out[i] = boxAt(intType, unsafe.Pointer(&[]int{x}[0]))
+		case int64:
+			out[i] = boxAt(int64Type, unsafe.Pointer(&[]int64{x}[0]))
+		case int32:
+			out[i] = boxAt(int32Type, unsafe.Pointer(&[]int32{x}[0]))
+		case float64:
+			out[i] = boxAt(float64Type, unsafe.Pointer(&[]float64{x}[0]))
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
 // arg returns the value to bind for f in struct value v: JSON is
 // marshalled, times are normalised to UTC microseconds, nil pointers are
 // NULL.
@@ -244,6 +315,16 @@ type convScanner struct {
 }
 
 // Scan implements sql.Scanner.
+// setTime stores t in v, a time.Time or a type defined on it, without
+// boxing t (Value.Set of a ValueOf does).
+func setTime(v reflect.Value, t time.Time) {
+	if v.CanAddr() && v.Type() == typeTime {
+		*(*time.Time)(v.Addr().UnsafePointer()) = t
+		return
+	}
+	v.Set(reflect.ValueOf(t).Convert(v.Type()))
+}
+
 func (c *convScanner) Scan(src any) error {
 	f, dst := c.f, c.dst
 	if src == nil {
@@ -276,14 +357,14 @@ func (c *convScanner) Scan(src any) error {
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f.name, err)
 		}
-		dst.Set(reflect.ValueOf(t.UTC()))
+		setTime(dst, t.UTC())
 		return nil
 	case f.nullTime:
 		t, err := asTime(src)
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f.name, err)
 		}
-		dst.Field(0).Set(reflect.ValueOf(t.UTC()))
+		setTime(dst.Field(0), t.UTC())
 		dst.Field(1).SetBool(true)
 		return nil
 	case f.uuid:

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +60,7 @@ func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result
 		case *sqlx.Tx:
 			res, err = ex.Tx.ExecContext(ctx, query, args...)
 		default:
-			res, err = h.ex.ExecContext(ctx, query, slices.Clone(args)...)
+			res, err = h.ex.ExecContext(ctx, query, detach(args)...)
 		}
 	}
 	if h.db.logger != nil {
@@ -125,7 +124,7 @@ func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows
 		case *sqlx.Tx:
 			rows, err = ex.Tx.QueryContext(ctx, query, args...)
 		default:
-			rows, err = h.ex.QueryContext(ctx, query, slices.Clone(args)...)
+			rows, err = h.ex.QueryContext(ctx, query, detach(args)...)
 		}
 	}
 	if h.db.logger != nil {
@@ -138,7 +137,7 @@ func (db *DB) logStatement(ctx context.Context, query string, args []any, d time
 	attrs := make([]slog.Attr, 0, 4)
 	attrs = append(attrs, slog.String("sql", query), slog.Duration("duration", d))
 	if db.logArgs {
-		attrs = append(attrs, slog.Any("args", slices.Clone(args)))
+		attrs = append(attrs, slog.Any("args", detach(args)))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
