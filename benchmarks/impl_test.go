@@ -28,7 +28,7 @@ type impl interface {
 	update(ctx context.Context, m *Model) (int64, error) // rows affected
 	read(ctx context.Context, id int64, m *Model) error
 	readSlice(ctx context.Context, n int) ([]Model, error)
-	delete(ctx context.Context, id int64) (int64, error)
+	delete(ctx context.Context, m *Model) (int64, error)
 	insertNull(ctx context.Context, m *NullModel) error
 	readNull(ctx context.Context, id int64, m *NullModel) error
 }
@@ -183,8 +183,8 @@ func (r *rawImpl) readSlice(ctx context.Context, n int) ([]Model, error) {
 	return out, rows.Err()
 }
 
-func (r *rawImpl) delete(ctx context.Context, id int64) (int64, error) {
-	res, err := r.db.ExecContext(ctx, r.deleteQ, id)
+func (r *rawImpl) delete(ctx context.Context, m *Model) (int64, error) {
+	res, err := r.db.ExecContext(ctx, r.deleteQ, m.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -270,7 +270,7 @@ func (s *sqlxImpl) readSlice(ctx context.Context, n int) ([]Model, error) {
 	err := s.x.SelectContext(ctx, &out, s.raw.sliceQ, 0, n)
 	return out, err
 }
-func (s *sqlxImpl) delete(ctx context.Context, id int64) (int64, error) { return s.raw.delete(ctx, id) }
+func (s *sqlxImpl) delete(ctx context.Context, m *Model) (int64, error) { return s.raw.delete(ctx, m) }
 func (s *sqlxImpl) insertNull(ctx context.Context, m *NullModel) error {
 	return s.raw.insertNull(ctx, m)
 }
@@ -322,8 +322,8 @@ func (t *tagormImpl) read(ctx context.Context, id int64, m *Model) error { retur
 func (t *tagormImpl) readSlice(ctx context.Context, n int) ([]Model, error) {
 	return orm.Query[Model](t.db).Where("id > ?", 0).OrderBy("id").Limit(n).All(ctx)
 }
-func (t *tagormImpl) delete(ctx context.Context, id int64) (int64, error) {
-	if err := t.db.Delete(ctx, &Model{ID: id}); err != nil {
+func (t *tagormImpl) delete(ctx context.Context, m *Model) (int64, error) {
+	if err := t.db.Delete(ctx, m); err != nil {
 		return 0, err
 	}
 	return 1, nil
@@ -370,8 +370,8 @@ func (g *gormImpl) readSlice(ctx context.Context, n int) ([]Model, error) {
 	err := g.g.WithContext(ctx).Where("id > ?", 0).Order("id").Limit(n).Find(&out).Error
 	return out, err
 }
-func (g *gormImpl) delete(ctx context.Context, id int64) (int64, error) {
-	res := g.g.WithContext(ctx).Delete(&Model{ID: id})
+func (g *gormImpl) delete(ctx context.Context, m *Model) (int64, error) {
+	res := g.g.WithContext(ctx).Delete(m)
 	return res.RowsAffected, res.Error
 }
 func (g *gormImpl) insertNull(ctx context.Context, m *NullModel) error {
@@ -413,8 +413,8 @@ func (u *bunImpl) readSlice(ctx context.Context, n int) ([]Model, error) {
 	err := u.db.NewSelect().Model(&out).Where("id > ?", 0).Order("id").Limit(int64(n)).Scan(ctx)
 	return out, err
 }
-func (u *bunImpl) delete(ctx context.Context, id int64) (int64, error) {
-	res, err := u.db.NewDelete().Model((*Model)(nil)).Where("id = ?", id).Exec(ctx)
+func (u *bunImpl) delete(ctx context.Context, m *Model) (int64, error) {
+	res, err := u.db.NewDelete().Model(m).WherePK().Exec(ctx)
 	if err != nil {
 		return 0, err
 	}
