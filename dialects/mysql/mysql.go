@@ -166,9 +166,10 @@ func (Dialect) ColumnType(t *schema.Table, c *schema.Column) string {
 	return ty.Raw
 }
 
-// renderDefault wraps a default of a TEXT, BLOB or JSON column in
-// parentheses: MySQL 8.0.13+ accepts only expression defaults there,
-// MariaDB accepts both forms.
+// renderDefault wraps a default of a TEXT, BLOB or JSON column, and a
+// default that is not a literal (see literalDefault), in parentheses:
+// MySQL 8.0.13+ accepts only expression defaults on those types and
+// only parenthesised expressions, MariaDB accepts both forms.
 //
 // CURRENT_TIMESTAMP (or NOW(), CURRENT_TIMESTAMP()) on a datetime(P) or
 // timestamp(P) column becomes CURRENT_TIMESTAMP(P): MySQL rejects a
@@ -182,11 +183,30 @@ func renderDefault(c *schema.Column, typ string) string {
 			return "CURRENT_TIMESTAMP" + typ[strings.IndexByte(typ, '('):]
 		}
 	}
-	needsParens := strings.Contains(lt, "text") || strings.Contains(lt, "blob") || strings.Contains(lt, "json")
-	if !needsParens || strings.EqualFold(def, "NULL") || (strings.HasPrefix(def, "(") && strings.HasSuffix(def, ")")) {
+	needsParens := strings.Contains(lt, "text") || strings.Contains(lt, "blob") || strings.Contains(lt, "json") || !literalDefault(def)
+	if !needsParens || strings.EqualFold(def, "NULL") || dialects.StripParens(def) != def {
 		return def
 	}
 	return "(" + def + ")"
+}
+
+// literalDefault reports whether def is a literal MySQL takes after
+// DEFAULT without parentheses: a string, a number, TRUE, FALSE, NULL, or
+// CURRENT_TIMESTAMP and its synonyms. Other expressions (2*3, upper('x'),
+// CURRENT_DATE) must be parenthesised on MySQL 8 and in MariaDB's ALTER
+// COLUMN ... SET DEFAULT.
+func literalDefault(def string) bool {
+	switch strings.ToUpper(def) {
+	case "NULL", "TRUE", "FALSE":
+		return true
+	}
+	if _, ok := dialects.UnquoteString(def, true); ok {
+		return true
+	}
+	if _, err := strconv.ParseFloat(strings.TrimPrefix(def, "+"), 64); err == nil {
+		return true
+	}
+	return dialects.IsCurrentTimestamp(def)
 }
 
 func tableOptions(t *schema.Table) string {

@@ -58,3 +58,22 @@ func TestNormalizeEnum(t *testing.T) {
 		t.Errorf("enum normalised to %+v, comment %q", n.Type, n.Comment)
 	}
 }
+
+func TestRenderDefaultExpressions(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"0", "0"},
+		{"-1.5", "-1.5"},
+		{"'x'", "'x'"},
+		{"TRUE", "TRUE"},
+		{"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
+		{"current_date", "current_date"},
+		{"2*3+1", "(2*3+1)"},
+		{"(2*3)", "(2*3)"},
+		{"upper('a')", "(upper('a'))"},
+	} {
+		def := tc[0]
+		if got := renderDefault(&schema.Column{Default: &def}, ""); got != tc[1] {
+			t.Errorf("renderDefault(%q) = %q, want %q", tc[0], got, tc[1])
+		}
+	}
+}

@@ -65,6 +65,23 @@ var ddl = dialects.DDL{
 	NamedPrimaryKey: true,
 	ColumnOverride:  autoIncrementPK,
 	ExtraChecks:     enumChecks,
+	Default:         renderDefault,
+}
+
+// renderDefault parenthesises a default that is an expression: SQLite's
+// grammar takes only a literal, a signed number, CURRENT_TIME,
+// CURRENT_DATE, CURRENT_TIMESTAMP or a parenthesised expression after
+// DEFAULT (DEFAULT upper('x') and DEFAULT 2*3 are syntax errors).
+func renderDefault(c *schema.Column, _ string) string {
+	def := strings.TrimSpace(*c.Default)
+	switch strings.ToUpper(def) {
+	case "CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP":
+		return def
+	}
+	if constantDefault(def) || dialects.StripParens(def) != def {
+		return def
+	}
+	return "(" + def + ")"
 }
 
 // Name returns "sqlite".
