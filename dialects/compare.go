@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tagorm/orm/schema"
 )
@@ -185,15 +186,32 @@ func CanonicalType(raw string) string {
 }
 
 // DefaultsEqual is the comparison of normalised defaults the bundled
-// dialects share: both absent, the same text, or two numbers (possibly
+// dialects share: both absent, the same text, two numbers (possibly
 // quoted, as PostgreSQL prints '-1'::integer) with the same value, so
-// that MariaDB's 0.00 equals 0.
+// that MariaDB's 0.00 equals 0, two date or time literals of a Date or
+// DateTime column with the same wall-clock value ('2020-01-02 03:04:05'
+// equals MariaDB's '2020-01-02 03:04:05.000000' and PostgreSQL's
+// '2020-01-02 03:04:05+00', printed in the session's time zone, the one
+// it was read in), or two expressions with the same tokens
+// (CanonicalExpr: "2*3+1" equals PostgreSQL's "((2 * 3) + 1)").
 func DefaultsEqual(a, b *string, t schema.Type) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
 	if *a == *b {
 		return true
+	}
+	if t.Kind == schema.DateTime || t.Kind == schema.Date {
+		x, ok1 := timeLiteral(*a)
+		y, ok2 := timeLiteral(*b)
+		if ok1 || ok2 {
+			return ok1 && ok2 && x.Equal(y)
+		}
+	}
+	if _, ok := UnquoteString(*a, false); !ok {
+		if _, ok := UnquoteString(*b, false); !ok && CanonicalExpr(*a) == CanonicalExpr(*b) {
+			return true
+		}
 	}
 	// Quoted numbers count as numbers on numeric columns only: on a
 	// string column '0' and '0.00' differ.
@@ -237,4 +255,95 @@ type ForeignKeyIndexer interface {
 // columns are fkCols, in order.
 func CoversForeignKey(cols, fkCols []string) bool {
 	return len(fkCols) > 0 && len(cols) >= len(fkCols) && slices.Equal(cols[:len(fkCols)], fkCols)
+}
+
+// timeLayouts are the spellings of date and time literals the bundled
+// databases print, without the zone offset (timeLiteral drops it).
+var timeLayouts = []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"}
+
+// timeLiteral parses a quoted date or date-time literal as its wall-clock
+// value (a trailing zone offset such as +00 or +05:30, or Z, is ignored:
+// PostgreSQL prints a timestamptz default in the session's zone, the
+// zone in which an unzoned literal was read when the column was created).
+func timeLiteral(s string) (time.Time, bool) {
+	v, ok := UnquoteString(strings.TrimSpace(s), false)
+	if !ok {
+		return time.Time{}, false
+	}
+	v = strings.TrimSpace(v)
+	if i := strings.LastIndexAny(v, "+-Z"); i >= 10 {
+		v = strings.TrimSpace(v[:i])
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// CanonicalExpr returns a spelling of an SQL expression for comparing
+// defaults that databases print back in their own way: outside quoted
+// strings, whitespace and parentheses are removed and letters
+// lower-cased; quoted strings and identifiers are kept as they are. So
+// "2*3+1", "(2 * 3) + 1" and "((2 * 3) + 1)" are the same, as are
+// "upper('a')" and "UPPER( 'a' )". Parentheses that change the grouping
+// are lost too: "(1+2)*3" and "1+2*3" compare equal, a price paid for
+// not parsing every database's expression syntax.
+func CanonicalExpr(s string) string { return CanonicalExprFuncs(s, nil) }
+
+// CanonicalExprFuncs is CanonicalExpr with the function names of funcs
+// (lower case) replaced by their value, for databases that print a
+// function under another name (MariaDB prints upper as ucase).
+func CanonicalExprFuncs(s string, funcs map[string]string) string {
+	var b strings.Builder
+	word := -1 // start in b of the word being written, or -1
+	endWord := func(next byte) {
+		if word >= 0 && next == '(' && funcs != nil {
+			w := b.String()[word:]
+			if to, ok := funcs[w]; ok {
+				rest := b.String()[:word]
+				b.Reset()
+				b.WriteString(rest)
+				b.WriteString(to)
+			}
+		}
+		word = -1
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isWord := c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if isWord {
+			if word < 0 {
+				word = b.Len()
+			}
+		} else if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			endWord(c)
+		}
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := i + 1
+			for j < len(s) {
+				if s[j] == c {
+					if j+1 < len(s) && s[j+1] == c { // doubled quote
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j >= len(s) {
+				j = len(s) - 1
+			}
+			b.WriteString(s[i : j+1])
+			i = j
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')':
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

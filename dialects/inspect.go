@@ -541,7 +541,8 @@ func IsCurrentTimestamp(expr string) bool {
 // reported by a catalog, for a column of type t:
 //   - surrounding parentheses are removed ("(CURRENT_TIMESTAMP)");
 //   - "" and NULL mean no default (nil);
-//   - every spelling of the current time becomes CURRENT_TIMESTAMP;
+//   - every spelling of the current time becomes CURRENT_TIMESTAMP (of
+//     the current date CURRENT_DATE, of the time of day CURRENT_TIME);
 //   - a string literal is re-quoted in standard SQL (a quote inside is doubled), with
 //     backslash escapes decoded first when backslash is set (MariaDB);
 //   - on a Bool column, true/false/1/0/'t'/'f' become TRUE/FALSE;
@@ -565,12 +566,41 @@ func NormalizeDefault(expr string, t schema.Type, backslash bool) *string {
 		}
 	} else if IsCurrentTimestamp(e) {
 		out = "CURRENT_TIMESTAMP"
+	} else if k := currentDateTime(e); k != "" {
+		out = k
 	} else if t.Kind == schema.Bool {
 		if b, ok := boolWord(e); ok {
 			out = b
 		}
 	}
 	return &out
+}
+
+// currentDateTime returns CURRENT_DATE or CURRENT_TIME when expr is one
+// of their spellings (current_date, curdate(), current_date(),
+// current_time, curtime(), current_time(6), any case), else "".
+func currentDateTime(expr string) string {
+	e := strings.ToLower(strings.TrimSpace(expr))
+	name, rest, hasParen := strings.Cut(e, "(")
+	name = strings.TrimSpace(name)
+	if hasParen {
+		arg, ok := strings.CutSuffix(strings.TrimSpace(rest), ")")
+		if !ok {
+			return ""
+		}
+		if arg = strings.TrimSpace(arg); arg != "" {
+			if _, err := strconv.Atoi(arg); err != nil {
+				return ""
+			}
+		}
+	}
+	switch {
+	case name == "current_date" || name == "curdate" && hasParen:
+		return "CURRENT_DATE"
+	case name == "current_time" || name == "curtime" && hasParen:
+		return "CURRENT_TIME"
+	}
+	return ""
 }
 
 func boolWord(s string) (string, bool) {

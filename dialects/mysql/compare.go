@@ -1,6 +1,8 @@
 package mysql
 
 import (
+	"strings"
+
 	"github.com/tagorm/orm/dialects"
 	"github.com/tagorm/orm/schema"
 )
@@ -24,14 +26,49 @@ func (d Dialect) NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Colu
 	}, true)
 }
 
-// TypesEqual implements dialects.Normalizer with dialects.TypesEqual.
-func (Dialect) TypesEqual(a, b schema.Type) bool { return dialects.TypesEqual(a, b) }
+// TypesEqual implements dialects.Normalizer with dialects.TypesEqual;
+// DATETIME and TIMESTAMP (stored in UTC, converted from and to the
+// session's time zone) are different types (the Raw spellings are
+// compared when both are known).
+func (Dialect) TypesEqual(a, b schema.Type) bool {
+	if a.Kind == schema.DateTime && b.Kind == schema.DateTime && a.Raw != "" && b.Raw != "" && typeName(a.Raw) != typeName(b.Raw) {
+		return false
+	}
+	return dialects.TypesEqual(a, b)
+}
+
+// typeName returns the lower-case name of a type without arguments.
+func typeName(raw string) string {
+	ts, err := dialects.ParseType(raw, dialects.ParseTypeOptions{BackslashEscapes: true})
+	if err != nil {
+		return strings.ToLower(raw)
+	}
+	return ts.Name
+}
 
 // DefaultsEqual implements dialects.Normalizer with dialects.DefaultsEqual
-// (MariaDB's 0.00 for a decimal default 0 equals 0).
+// (MariaDB's 0.00 for a decimal default 0 equals 0); in expressions, the
+// names MariaDB prints for some functions (ucase, lcase, substr) are the
+// same as the standard ones (upper, lower, substring).
 func (Dialect) DefaultsEqual(a, b *string, t schema.Type) bool {
-	return dialects.DefaultsEqual(a, b, t)
+	if dialects.DefaultsEqual(a, b, t) {
+		return true
+	}
+	if a == nil || b == nil {
+		return false
+	}
+	if _, ok := dialects.UnquoteString(*a, false); ok {
+		return false
+	}
+	if _, ok := dialects.UnquoteString(*b, false); ok {
+		return false
+	}
+	return dialects.CanonicalExprFuncs(*a, funcAliases) == dialects.CanonicalExprFuncs(*b, funcAliases)
 }
+
+// funcAliases maps the names MariaDB prints for functions in expression
+// defaults to their usual names.
+var funcAliases = map[string]string{"ucase": "upper", "lcase": "lower", "substr": "substring", "now": "current_timestamp"}
 
 // ReferentialActionsEqual implements dialects.Normalizer: InnoDB treats
 // NO ACTION as RESTRICT, and MariaDB reports an action declared as

@@ -79,3 +79,53 @@ func TestReferentialActionsEqual(t *testing.T) {
 		t.Error("MySQL: NO ACTION is RESTRICT")
 	}
 }
+
+func TestTypesEqualTimestamp(t *testing.T) {
+	d := Dialect{}
+	if d.TypesEqual(columnType("datetime(6)"), columnType("timestamp(6)")) {
+		t.Error("datetime equals timestamp")
+	}
+	if !d.TypesEqual(columnType("DATETIME(6)"), columnType("datetime(6)")) {
+		t.Error("DATETIME(6) differs from datetime(6)")
+	}
+}
+
+func TestDefaultsEqualFunctionNames(t *testing.T) {
+	d := Dialect{}
+	s := func(v string) *string { return &v }
+	str := schema.Type{Kind: schema.String}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"upper('n/a')", "ucase('n/a')", true},
+		{"lower('A')", "lcase('A')", true},
+		{"upper('a')", "lcase('a')", false},
+		{"'ucase(x)'", "'upper(x)'", false},
+	} {
+		if got := d.DefaultsEqual(s(tc.a), s(tc.b), str); got != tc.want {
+			t.Errorf("DefaultsEqual(%q, %q) = %t", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestRenderDefaultExpressions(t *testing.T) {
+	for _, tc := range []struct{ def, typ, want string }{
+		{"0", "int", "0"},
+		{"-1.5", "double", "-1.5"},
+		{"'x'", "varchar(10)", "'x'"},
+		{"'x'", "longtext", "('x')"},
+		{"2*3+1", "int", "(2*3+1)"},
+		{"(2*3)", "int", "(2*3)"},
+		{"upper('a')", "varchar(10)", "(upper('a'))"},
+		{"CURRENT_DATE", "date", "(CURRENT_DATE)"},
+		{"CURRENT_TIMESTAMP", "datetime(6)", "CURRENT_TIMESTAMP(6)"},
+		{"TRUE", "tinyint(1)", "TRUE"},
+		{"NULL", "int", "NULL"},
+	} {
+		def := tc.def
+		if got := renderDefault(&schema.Column{Default: &def}, tc.typ); got != tc.want {
+			t.Errorf("renderDefault(%q, %q) = %q, want %q", tc.def, tc.typ, got, tc.want)
+		}
+	}
+}

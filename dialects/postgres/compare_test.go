@@ -84,3 +84,39 @@ func TestReferentialActionsEqual(t *testing.T) {
 		t.Error("PostgreSQL: NO ACTION is the default, RESTRICT is not")
 	}
 }
+
+func TestDefaultsEqualInnerCasts(t *testing.T) {
+	d := Dialect{}
+	s := func(v string) *string { return &v }
+	str := schema.Type{Kind: schema.String}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"upper('n/a')", "upper('n/a'::text)", true},
+		{"lower('a'::character varying)", "lower('a')", true},
+		{"('2020-01-02'::date + 1)", "'2020-01-02' + 1", true},
+		{"x::timestamp(3) with time zone", "x", true},
+		{"f('a::text')", "f('a')", false},
+		{"upper('a'::text)", "upper('b')", false},
+	} {
+		if got := d.DefaultsEqual(s(tc.a), s(tc.b), str); got != tc.want {
+			t.Errorf("DefaultsEqual(%q, %q) = %t", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestTypesEqualTimeZone(t *testing.T) {
+	d := Dialect{}
+	tz := columnType("timestamp with time zone", "b", "")
+	naive := columnType("timestamp without time zone", "b", "")
+	if d.TypesEqual(tz, naive) {
+		t.Error("timestamptz equals timestamp")
+	}
+	if !d.TypesEqual(tz, columnType("timestamp(6) with time zone", "b", "")) || !d.TypesEqual(naive, columnType("timestamp(6) without time zone", "b", "")) {
+		t.Error("timestamp(6) differs from timestamp")
+	}
+	if !d.TypesEqual(tz, schema.Type{Kind: schema.DateTime, Precision: 6}) {
+		t.Error("a type without Raw must compare by kind and precision")
+	}
+}
