@@ -125,11 +125,15 @@ const (
 //     add are reported, and a hint names the likely rename.
 //   - The primary key matches by columns (its name is ignored: MySQL calls
 //     every primary key PRIMARY).
-//   - Unique constraints and indexes match by definition (unique or not,
-//     columns in order, DESC), not by name: a target unique constraint
-//     matches a live unique index with the same columns (MySQL reports
-//     unique constraints as unique indexes). A name difference alone is
-//     no change. A live non-unique index on exactly the columns of a
+//   - Unique constraints and indexes match by name and definition
+//     (unique or not, columns in order, DESC), as Alembic and Atlas
+//     match them: a key whose name changes is dropped and created again
+//     under its new name, so a name the target gives to another key is
+//     free when that key is created. Whether it is a constraint or an
+//     index does not matter: a target unique constraint matches a live
+//     unique index of the same name and columns (MySQL reports unique
+//     constraints as unique indexes). A live key without a name (SQLite's
+//     inline UNIQUE) matches by definition. A live non-unique index on exactly the columns of a
 //     target foreign key, named after that foreign key or after its first
 //     column, is the index InnoDB creates for the foreign key and is never
 //     dropped.
@@ -655,7 +659,7 @@ func (c *comparer) compareKeys(p *tablePair) {
 	name := p.t.Name
 	addK, dropK := matchAll(keysOf(p.t, nil), keysOf(p.l, func(cols []string) []string { return c.liveCols(p.l.Name, cols) }),
 		func(k *key) string { return k.name },
-		(*key).sameDef,
+		func(t, l *key) bool { return t.sameDef(l) && (t.name == l.name || l.name == "") },
 		func(a, b *key) bool { return a.constraint == b.constraint })
 	for _, k := range dropK {
 		if !k.unique && c.backsForeignKey(p, k) {

@@ -280,7 +280,7 @@ func cmpCompareCases() []cmpCompareCase {
 			t.Indexes = append(t.Indexes, cmpIx("ix_users_a", false, "name", "email"), cmpIx("ix_users_b", false, "created"), cmpIx("ix_users_gone", false, "nickname"))
 		})), target: cmpMd(cmpWith(cmpUsers(), func(t *schema.Table) {
 			t.Indexes = []*schema.Index{
-				cmpIx("ix_users_renamed", false, "name"),         // same definition, new name: no change
+				cmpIx("ix_users_renamed", false, "name"),         // same definition, new name: dropped and created
 				cmpIx("ix_users_a", false, "email", "name"),      // column order changed
 				cmpIx("ix_users_b", false, "created DESC"),       // DESC added
 				cmpIx("ix_users_new", true, "nickname", "email"), // added
@@ -291,9 +291,16 @@ func cmpCompareCases() []cmpCompareCase {
 		})), target: cmpMd(cmpWith(cmpUsers(), func(t *schema.Table) {
 			t.Uniques = append(t.Uniques, &schema.Unique{Name: "uq_users_name_nick", Columns: []string{"name", "nickname"}})
 		}))},
-		// A unique index and a unique constraint on the same columns are
-		// the same thing.
+		// A unique index and a unique constraint of the same name on the
+		// same columns are the same thing.
 		{name: "unique_index_vs_constraint", rawLive: true, live: cmpAsInspected(cmpPg, cmpMd(cmpWith(cmpUsers(), func(t *schema.Table) {
+			t.Uniques = nil
+			t.Indexes = append(t.Indexes, cmpIx("uq_users_email", true, "email"))
+		}))), target: cmpMd(cmpUsers())},
+		// Under another name (PostgreSQL's own users_email_key), it is
+		// dropped and created again under the declared name, as Alembic
+		// and Atlas do.
+		{name: "unique_index_other_name", rawLive: true, live: cmpAsInspected(cmpPg, cmpMd(cmpWith(cmpUsers(), func(t *schema.Table) {
 			t.Uniques = nil
 			t.Indexes = append(t.Indexes, cmpIx("users_email_key", true, "email"))
 		}))), target: cmpMd(cmpUsers())},

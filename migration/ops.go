@@ -176,6 +176,13 @@ func (o *AlterColumn) String() string {
 		if from == to && o.From.Type.Kind == schema.DateTime && o.To.Type.Kind == schema.DateTime {
 			from, to = fmt.Sprintf("%s(%d)", from, o.From.Type.Precision), fmt.Sprintf("%s(%d)", to, o.To.Type.Precision)
 		}
+		if o.From.Type.Unsigned != o.To.Type.Unsigned {
+			if o.From.Type.Unsigned {
+				from += " unsigned"
+			} else {
+				to += " unsigned"
+			}
+		}
 		what = append(what, fmt.Sprintf("type %s → %s", from, to))
 	}
 	if o.NullChanged {
