@@ -45,7 +45,7 @@ func TestScenarioApply(t *testing.T) {
 					if err := migration.AutoMigrate(ctx, db, v1); err != nil {
 						t.Fatal(err)
 					}
-					for _, s := range sc.seed {
+					for _, s := range sc.seeds(tdb.Name) {
 						if _, err := tdb.SQL.ExecContext(ctx, s); err != nil {
 							t.Fatalf("seed %s: %v", s, err)
 						}
