@@ -209,7 +209,8 @@ type NarrowingCheck struct {
 // change): strings and binaries longer than the new size, integers
 // outside the new kind's range (or negative ones for an unsigned kind),
 // decimals with more integer digits or more fractional digits than the
-// new precision and scale, enum values the new type removes; and, on
+// new precision and scale, enum values the new type removes, strings
+// that are none of the values of a new enum type; and, on
 // dialects implementing ValueChecker, strings that do not spell an
 // integer in range (string or text → integer), decimals and floats with
 // a fractional part or out of range (→ integer), doubles a 32-bit float
@@ -270,6 +271,17 @@ func NarrowingCheckFor(d Dialect, col string, from, to schema.Type) (NarrowingCh
 		}
 		return NarrowingCheck{Where: vc.FractionBeyond(col, to.Precision),
 			What: fmt.Sprintf("with more than %d fractional-second digits", to.Precision)}, true
+	case to.Kind == schema.Enum && len(to.Values) > 0 && (from.Kind == schema.String || from.Kind == schema.Text):
+		ck := NarrowingCheck{Where: col + " NOT IN (", What: "holding a value not in enum(" + strings.Join(to.Values, ", ") + ")"}
+		for i, v := range to.Values {
+			if i > 0 {
+				ck.Where += ", "
+			}
+			ck.Where += d.Placeholder(i + 1)
+			ck.Args = append(ck.Args, v)
+		}
+		ck.Where += ")"
+		return ck, true
 	case from.Kind == schema.Enum && to.Kind == schema.Enum:
 		var gone []string
 		for _, v := range from.Values {

@@ -302,6 +302,13 @@ type scDocNotNull struct {
 	Data json.RawMessage `db:"data" orm:"not null"`
 }
 
+type scItemNoQty struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50"`
+	Note *string  `db:"note" orm:"size:100"`
+}
+
 type scDocBare struct {
 	_    struct{} `orm:"table:doc"`
 	ID   int64    `db:"id"`
@@ -329,6 +336,51 @@ type scDocTags struct {
 	ID   int64    `db:"id"`
 	Name string   `db:"name" orm:"size:20"`
 	Tags *string  `db:"tags" orm:"type:text;postgres_type:text[]"`
+}
+
+// ---- kinds and keys ----
+
+type scPaintStr struct {
+	_     struct{} `orm:"table:paint"`
+	ID    int64    `db:"id"`
+	Color string   `db:"color" orm:"size:20;default:'red'"`
+}
+
+type scParentKey struct {
+	_    struct{} `orm:"table:parent"`
+	Key  int64    `db:"key_id" orm:"pk;renamed_from:id"`
+	Name string   `db:"name" orm:"size:50"`
+}
+
+type scChildOfKey struct {
+	_        struct{} `orm:"table:child"`
+	ID       int64    `db:"id"`
+	ParentID *int64   `db:"parent_id" orm:"fk:parent.key_id;fk_name:fk_child_parent"`
+	Label    string   `db:"label" orm:"size:20"`
+}
+
+type scNode struct {
+	_  struct{} `orm:"table:node"`
+	ID int32    `db:"id"`
+	V  string   `db:"v" orm:"size:10"`
+}
+
+type scNodeBig struct {
+	_  struct{} `orm:"table:node"`
+	ID int64    `db:"id"`
+	V  string   `db:"v" orm:"size:10"`
+}
+
+type scEdge struct {
+	_      struct{} `orm:"table:edge"`
+	ID     int64    `db:"id"`
+	NodeID *int32   `db:"node_id" orm:"fk:node.id;fk_name:fk_edge_node"`
+}
+
+type scEdgeBig struct {
+	_      struct{} `orm:"table:edge"`
+	ID     int64    `db:"id"`
+	NodeID *int64   `db:"node_id" orm:"fk:node.id;fk_name:fk_edge_node"`
 }
 
 // ---- rebuilds (test_batch) ----
@@ -517,6 +569,35 @@ func scenariosAlembic() []scenario {
 		{name: "postgres_array_column_added", v1: []any{&scDocBare{}}, seed: []string{"INSERT INTO doc (id, name) VALUES (1, 'a')"}, v2: []any{&scDocTags{}},
 			want:   map[string][]string{"": {"add column doc.tags text"}},
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE tags IS NULL", want: "1"}}},
+
+		// ---- kinds and keys ----
+		{name: "string_to_enum_values_fit", v1: []any{&scPaintStr{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'green'), (2, 'red')"}, v2: []any{&scPaint{}},
+			want:    scAll("alter column paint.color: type string(20) → enum(red,green)"),
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT id, color FROM paint ORDER BY id", want: "1|green\n2|red"},
+				{query: "INSERT INTO paint (id, color) VALUES (3, 'pink')", fail: true}}},
+		{name: "string_to_enum_value_outside", v1: []any{&scPaintStr{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'green'), (2, 'pink')"}, v2: []any{&scPaint{}},
+			want:    scAll("alter column paint.color: type string(20) → enum(red,green)"),
+			refused: "1 row(s) of paint.color holding a value not in enum(red, green)", refusedAlways: true, opts: narrow,
+			checks: []scCheck{{query: "SELECT id, color FROM paint ORDER BY id", want: "1|green\n2|pink"}}},
+		{name: "enum_to_string", v1: []any{&scPaint{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'green'), (2, 'red')"}, v2: []any{&scPaintStr{}},
+			want: scAll("alter column paint.color: type enum(red,green) → string(20)"),
+			checks: []scCheck{{query: "SELECT id, color FROM paint ORDER BY id", want: "1|green\n2|red"},
+				{query: "INSERT INTO paint (id, color) VALUES (3, 'pink')"}, {query: "INSERT INTO paint (id) VALUES (4)"}, {query: "SELECT color FROM paint WHERE id = 4", want: "red"}}},
+		{name: "rename_column_referenced_by_fk", v1: []any{&scParent{}, &scChild{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scParentKey{}, &scChildOfKey{}},
+			want: scAll("rename column parent.id to key_id"),
+			checks: []scCheck{{query: "SELECT key_id, name FROM parent ORDER BY key_id", want: "1|p1\n2|p2"}, scFamilyIntact[1], scOrphanRefused,
+				{query: "DELETE FROM parent WHERE key_id = 1", fail: true}}},
+		{name: "fk_columns_widened_on_both_sides", v1: []any{&scNode{}, &scEdge{}}, seed: []string{"INSERT INTO node (id, v) VALUES (1, 'a'), (2, 'b')", "INSERT INTO edge (id, node_id) VALUES (10, 1), (11, NULL)"},
+			v2: []any{&scNodeBig{}, &scEdgeBig{}},
+			want: map[string][]string{"": {"drop foreign key fk_edge_node on edge", "alter column edge.node_id: type integer → bigint", "alter column node.id: type integer → bigint",
+				"add foreign key fk_edge_node on edge(node_id) → node(id)"}, "sqlite": nil},
+			checks: []scCheck{{query: "SELECT id, node_id FROM edge ORDER BY id", want: "10|1\n11|NULL"}, {query: "INSERT INTO edge (id, node_id) VALUES (12, 3)", fail: true},
+				{query: "INSERT INTO node (id, v) VALUES (5000000000, 'c')"}, {query: "INSERT INTO edge (id, node_id) VALUES (12, 5000000000)"}}},
+		{name: "drop_column_in_composite_index", v1: []any{&scItemNameQtyIndex{}}, seed: []string{scSeedItems}, v2: []any{&scItemNoQty{}},
+			want:    scAll("drop index ix_item_name on item", "drop column item.qty"),
+			refused: "drop column item.qty", opts: drops,
+			checks: []scCheck{{query: "SELECT id, name FROM item ORDER BY id", want: "1|alpha\n2|beta\n3|gamma"}}},
 
 		// ---- rebuilds (test_batch) ----
 		{name: "child_rebuilt_keeps_fk_index_and_trigger", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, seedFor: scUpperTrigger,
