@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tagorm/orm/dialects"
@@ -106,6 +107,18 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 	var out []string
 	setDefault := ch.Default
 	if ch.Type {
+		if old, ok := d.renamedEnum(t, ch); ok {
+			// The column's own enum type, named after the old table or
+			// column, with the same values: rename it.
+			out = append(out, "ALTER TYPE "+d.Quote(old)+" RENAME TO "+d.Quote(EnumTypeName(t, c)))
+			if ch.Null || ch.Comment || ch.Default {
+				rest := ch
+				rest.Type = false
+				more, err := d.AlterColumn(t, rest)
+				return append(out, more...), err
+			}
+			return out, nil
+		}
 		out = append(out, createEnumFor(t, c)...)
 		if ch.From != nil && ch.From.Default != nil {
 			out = append(out, alter("DROP DEFAULT"))
@@ -125,6 +138,14 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 			out = append(out, alter("TYPE ", d.Quote(tmp), " USING ", col, "::text::", d.Quote(tmp)),
 				"DROP TYPE "+d.Quote(name),
 				"ALTER TYPE "+d.Quote(tmp)+" RENAME TO "+d.Quote(name))
+		} else if old := nativeEnum(t, ch.From); old != "" {
+			// From another native enum type: there is no cast between
+			// enum types, go through text; the old type goes unless
+			// other columns use it.
+			out = append(out, alter("TYPE ", typ, " USING ", col, "::text::", typ))
+			if c.Type.Kind != schema.Enum || old != EnumTypeName(t, c) {
+				out = append(out, ignoreError("DROP TYPE IF EXISTS "+d.Quote(old), "dependent_objects_still_exist"))
+			}
 		} else {
 			out = append(out, alter("TYPE ", typ, " USING ", col, "::", typ))
 		}
@@ -148,6 +169,36 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 		out = append(out, d.columnComment(t, c.Name, c.Comment))
 	}
 	return out, nil
+}
+
+// renamedEnum reports whether ch only gives a native enum column's own
+// type a new name (its table or column was renamed, and the type is
+// named after them): the live type has the values of the target type
+// and is named after the live column's table and name. It returns the
+// live type's name.
+func (d Dialect) renamedEnum(t *schema.Table, ch dialects.ColumnChange) (string, bool) {
+	f, c := ch.From, ch.To
+	old := nativeEnum(t, f)
+	if old == "" || nativeEnum(t, c) == "" {
+		return "", false
+	}
+	name := EnumTypeName(t, c)
+	if old == name || !slices.Equal(f.Type.Values, c.Type.Values) || !strings.HasSuffix(old, "_"+f.Name) && !strings.HasPrefix(old, t.Name+"_") {
+		return "", false
+	}
+	return old, true
+}
+
+// nativeEnum returns the name of the enum type of column c of t, or ""
+// when c is not a native enum column.
+func nativeEnum(t *schema.Table, c *schema.Column) string {
+	if c == nil || c.Type.Kind != schema.Enum {
+		return ""
+	}
+	if _, ok := c.DialectTypes["postgres"]; ok {
+		return ""
+	}
+	return EnumTypeName(t, c)
 }
 
 // sameEnum reports whether ch changes the values of a native enum column
