@@ -13,13 +13,16 @@ var _ dialects.Normalizer = Dialect{}
 // NormalizeColumn implements dialects.Normalizer: the type is rendered
 // with ColumnType and parsed back as Inspect parses format_type (an enum
 // becomes Enum with EnumName EnumTypeName(t, c) and the declared values,
-// as pg_enum would list them), and the default loses its casts and is
-// normalised as Inspect does.
+// as pg_enum would list them; a serial type is the integer type the
+// catalog reports), and the default loses its casts and is normalised as
+// Inspect does.
 func (d Dialect) NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Column {
 	raw := d.ColumnType(t, c)
 	var typ schema.Type
 	if _, override := c.DialectTypes["postgres"]; c.Type.Kind == schema.Enum && !override {
 		typ = schema.Type{Kind: schema.Enum, EnumName: EnumTypeName(t, c), Values: slices.Clone(c.Type.Values), Raw: raw}
+	} else if base, ok := serialType(raw); ok {
+		typ = columnType(base, "b", "")
 	} else {
 		typ = columnType(raw, "b", "")
 	}
