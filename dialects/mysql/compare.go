@@ -10,7 +10,8 @@ import (
 var _ dialects.Normalizer = Dialect{}
 
 // NormalizeColumn implements dialects.Normalizer: the type is rendered
-// with ColumnType and parsed back as Inspect parses COLUMN_TYPE
+// with ColumnType (without CHARACTER SET and COLLATE, see
+// withoutCharset) and parsed back as Inspect parses COLUMN_TYPE
 // (tinyint(1) → Bool, char(36) → UUID, json → JSON as MariaDB's longtext
 // with its json_valid check is reported), and the default is rendered as
 // CreateTable renders it (CURRENT_TIMESTAMP(6), parenthesised on TEXT
@@ -18,12 +19,37 @@ var _ dialects.Normalizer = Dialect{}
 // COLUMN_DEFAULT (backslash escapes decoded).
 func (d Dialect) NormalizeColumn(t *schema.Table, c *schema.Column) *schema.Column {
 	raw := d.ColumnType(t, c)
-	typ := columnType(raw)
+	typ := columnType(withoutCharset(raw))
 	return dialects.NormalizeColumnBase(t, c, typ, func(expr string, ty schema.Type) *string {
 		cc := *c
 		cc.Default = &expr
 		return columnDefault(renderDefault(&cc, raw), ty, true, false)
 	}, true)
+}
+
+// withoutCharset removes the CHARACTER SET (CHARSET) and COLLATE
+// clauses of a column type, which COLUMN_TYPE does not show: a
+// mysql_type of "varchar(20) CHARACTER SET latin1" is compared as
+// varchar(20). Character sets and collations are not compared.
+func withoutCharset(typ string) string {
+	lt := strings.ToLower(typ)
+	if strings.ContainsAny(typ, `'"`) || !strings.Contains(lt, "char") && !strings.Contains(lt, "collate") {
+		return typ // enum values are kept as written
+	}
+	words := strings.Fields(typ)
+	out := words[:0]
+	for i := 0; i < len(words); i++ {
+		w := strings.ToLower(words[i])
+		switch {
+		case w == "character" && i+2 < len(words) && strings.EqualFold(words[i+1], "set"):
+			i += 2
+		case (w == "charset" || w == "collate") && i+1 < len(words):
+			i++
+		default:
+			out = append(out, words[i])
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // TypesEqual implements dialects.Normalizer with dialects.TypesEqual;
