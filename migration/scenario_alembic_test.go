@@ -383,6 +383,24 @@ type scEdgeBig struct {
 	NodeID *int64   `db:"node_id" orm:"fk:node.id;fk_name:fk_edge_node"`
 }
 
+type scPigment struct {
+	_     struct{} `orm:"table:pigment;renamed_from:paint"`
+	ID    int64    `db:"id"`
+	Color scColor  `db:"color" orm:"default:'red'"`
+}
+
+type scPaintHue struct {
+	_   struct{} `orm:"table:paint"`
+	ID  int64    `db:"id"`
+	Hue scColor3 `db:"hue" orm:"default:'red';renamed_from:color"`
+}
+
+type scSerial struct {
+	_    struct{} `orm:"table:counter"`
+	ID   int32    `db:"id" orm:"postgres_type:serial"`
+	Name string   `db:"name" orm:"size:20;mysql_type:varchar(20) CHARACTER SET latin1"`
+}
+
 // ---- rebuilds (test_batch) ----
 
 type scChildIndexedWide struct {
@@ -598,6 +616,21 @@ func scenariosAlembic() []scenario {
 			want:    scAll("drop index ix_item_name on item", "drop column item.qty"),
 			refused: "drop column item.qty", opts: drops,
 			checks: []scCheck{{query: "SELECT id, name FROM item ORDER BY id", want: "1|alpha\n2|beta\n3|gamma"}}},
+
+		{name: "rename_table_with_enum_column", v1: []any{&scPaint{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'green'), (2, 'red')"}, v2: []any{&scPigment{}},
+			want: map[string][]string{"": {"rename table paint to pigment"},
+				"postgres": {"rename table paint to pigment", "alter column pigment.color: type enum(red,green) → enum(red,green)"}},
+			checks: []scCheck{{query: "SELECT id, color FROM pigment ORDER BY id", want: "1|green\n2|red"},
+				{query: "INSERT INTO pigment (id) VALUES (3)"}, {query: "SELECT color FROM pigment WHERE id = 3", want: "red"},
+				{query: "INSERT INTO pigment (id, color) VALUES (4, 'pink')", fail: true}}},
+		{name: "rename_enum_column_and_append_value", v1: []any{&scPaint{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'green'), (2, 'red')"}, v2: []any{&scPaintHue{}},
+			want: map[string][]string{"": {"rename column paint.color to hue", "add enum values blue to paint.hue"},
+				"postgres": {"rename column paint.color to hue", "alter column paint.hue: type enum(red,green) → enum(red,green,blue)"}},
+			checks: []scCheck{{query: "SELECT id, hue FROM paint ORDER BY id", want: "1|green\n2|red"},
+				{query: "INSERT INTO paint (id, hue) VALUES (3, 'blue')"}, {query: "INSERT INTO paint (id, hue) VALUES (4, 'pink')", fail: true}}},
+		{name: "serial_key_and_column_charset_unchanged", v1: []any{&scSerial{}}, seed: []string{"INSERT INTO counter (name) VALUES ('a')"}, v2: []any{&scSerial{}},
+			want:   scAll(),
+			checks: []scCheck{{query: "INSERT INTO counter (name) VALUES ('b')"}, {query: "SELECT id, name FROM counter ORDER BY id", want: "1|a\n2|b"}}},
 
 		// ---- rebuilds (test_batch) ----
 		{name: "child_rebuilt_keeps_fk_index_and_trigger", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, seedFor: scUpperTrigger,
