@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every benchmark -count times with -benchmem on SQLite and PostgreSQL
 # and writes BENCHMARKS.md: benchstat tables per implementation, with the
-# machine and versions. Usage: benchmarks/run.sh [count] [bench-regexp]
+# machine and versions, and a summary against the targets of issue 6.
+# Usage: benchmarks/run.sh [count] [bench-regexp]
+#        benchmarks/run.sh report   (rewrite BENCHMARKS.md from results.txt)
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${1:-10}
@@ -10,7 +12,11 @@ eval "$(../scripts/dbservers.sh)"
 BS=$(go env GOPATH)/bin/benchstat
 [ -x "$BS" ] || go install golang.org/x/perf/cmd/benchstat@latest
 out=results.txt
-go test -run '^$' -bench "$pattern" -benchmem -count="$count" -timeout 60m | tee "$out"
+if [ "$count" = report ]; then
+  count=$(grep -c '^BenchmarkInsert/db=sqlite/impl=raw-' "$out")
+else
+  go test -run '^$' -bench "$pattern" -benchmem -count="$count" -timeout 60m | tee "$out"
+fi
 {
   echo "# Benchmarks"
   echo
@@ -21,8 +27,35 @@ go test -run '^$' -bench "$pattern" -benchmem -count="$count" -timeout 60m | tee
   echo "- PostgreSQL: $(psql "$ORM_TEST_POSTGRES_DSN" -qtAc 'SHOW server_version' 2>/dev/null || echo n/a); SQLite via mattn/go-sqlite3 (file database, WAL)"
   echo "- modules: $(go list -m gorm.io/gorm github.com/uptrace/bun github.com/jmoiron/sqlx github.com/mattn/go-sqlite3 github.com/jackc/pgx/v5 | tr '\n' ' ')"
   echo
-  echo "Each row is one operation; columns are implementations (raw = database/sql by hand)."
-  echo "Lower is better. Ratios to raw are benchstat's \"vs base\" columns (raw is the base)."
+  echo "## Summary"
+  echo
+  echo "Medians of the run below, tagorm against raw database/sql, GORM (\`SkipDefaultTransaction\`,"
+  echo "silent logger) and bun. \"(~)\": benchstat finds no significant difference from raw."
+  echo "Targets (issue 6): every operation on SQLite and PostgreSQL at most 1.10× raw in time"
+  echo "(or not significantly different) and in allocations, and faster than GORM and bun."
+  echo "Generated from results.txt by \`benchmarks/cmd/summary\`."
+  echo
+  "$BS" -format csv -col /impl "$out" 2>/dev/null | go run ./cmd/summary
+  echo
+  echo "How to read it:"
+  echo
+  echo "- Every implementation shares one \`*sql.DB\` per database: mattn/go-sqlite3 on a file in"
+  echo "  WAL mode, PostgreSQL over loopback through pgx's stdlib driver (statement cache on)."
+  echo "- Written values and the rows read change from one iteration to the next, as in real use."
+  echo "  With constant data, an implementation that inlines values into the SQL text (bun) would"
+  echo "  send the same text every time and have pgx re-execute one cached prepared statement."
+  echo "- Delete is given the row the caller holds (\`*Model\`), as Update is."
+  echo "- Stub rows run against a database/sql driver returning canned rows: the implementation's"
+  echo "  own CPU and allocations, without a database. There tagorm runs without its statement"
+  echo "  cache, like the others (\`tagorm-stmtcache\`: with it). BuildOnly builds the ReadSlice"
+  echo "  query's text (raw: a constant string)."
+  echo "- The machine has 2 cores shared with the database server: PostgreSQL rows vary by"
+  echo "  ±10–30 % between runs; trust benchstat's p-values over single ratios."
+  echo
+  echo "## benchstat"
+  echo
+  echo "Columns are implementations (raw = database/sql by hand). Lower is better. Ratios are"
+  echo "benchstat's \"vs base\" columns (raw is the base)."
   echo
   echo '```'
   "$BS" -col /impl "$out"

@@ -10,6 +10,7 @@ package benchmarks
 //
 //	BenchmarkStubReadSlice/impl=<name>  100 rows scanned into []Model
 //	BenchmarkStubRead/impl=<name>       one row scanned into a Model
+//	BenchmarkStubPreload/impl=<name>    100 parents with 10 children each
 //	BenchmarkBuildOnly/impl=<name>      the ReadSlice query's SQL text built
 
 import (
@@ -67,8 +68,14 @@ func (c *stubConn) ExecContext(context.Context, string, []driver.NamedValue) (dr
 }
 
 func (c *stubConn) query(query string) driver.Rows {
-	if strings.Contains(query, "sqlite_version") {
+	switch {
+	case strings.Contains(query, "sqlite_version"):
 		return &stubRows{cols: []string{"sqlite_version()"}, vals: []driver.Value{"3.46.1"}, n: 1}
+	case strings.Contains(query, "children"):
+		// 10 children per parent, parents 1..100, in id order.
+		return &stubRows{cols: childCols, vals: childVals, n: 1000, parentOf: func(i int) int64 { return int64((i-1)/10 + 1) }}
+	case strings.Contains(query, "parents"):
+		return &stubRows{cols: parentCols, vals: parentVals, n: 100}
 	}
 	return &stubRows{cols: modelCols, vals: modelVals, n: c.rows}
 }
@@ -91,16 +98,21 @@ func (s *stubStmt) Exec([]driver.Value) (driver.Result, error) {
 func (s *stubStmt) Query([]driver.Value) (driver.Rows, error) { return s.c.query(s.query), nil }
 
 var (
-	modelCols = []string{"id", "name", "title", "fax", "web", "age", "right", "counter"}
-	modelVals = []driver.Value{int64(0), "Orm Benchmark", "Just a Benchmark for fun", "99909990", "http://blog.milkpod29.me", int64(100), true, int64(1000)}
+	modelCols  = []string{"id", "name", "title", "fax", "web", "age", "right", "counter"}
+	modelVals  = []driver.Value{int64(0), "Orm Benchmark", "Just a Benchmark for fun", "99909990", "http://blog.milkpod29.me", int64(100), true, int64(1000)}
+	parentCols = []string{"id", "name"}
+	parentVals = []driver.Value{int64(0), "parent"}
+	childCols  = []string{"id", "parent_id", "name"}
+	childVals  = []driver.Value{int64(0), int64(0), "child"}
 )
 
 // stubRows returns n copies of vals, with ids 1..n in the first column
-// when it is an integer.
+// when it is an integer, and parentOf(id) in the second when set.
 type stubRows struct {
-	cols []string
-	vals []driver.Value
-	n, i int
+	cols     []string
+	vals     []driver.Value
+	n, i     int
+	parentOf func(id int) int64
 }
 
 func (r *stubRows) Columns() []string { return r.cols }
@@ -113,6 +125,9 @@ func (r *stubRows) Next(dest []driver.Value) error {
 	copy(dest, r.vals)
 	if _, ok := r.vals[0].(int64); ok {
 		dest[0] = int64(r.i)
+	}
+	if r.parentOf != nil {
+		dest[1] = r.parentOf(r.i)
 	}
 	return nil
 }
@@ -193,6 +208,31 @@ func BenchmarkStubRead(b *testing.B) {
 				}
 				if m.ID != 1 || m.Counter != 1000 {
 					b.Fatalf("read %+v", m)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStubPreload loads 100 parents and their 1000 children (two
+// queries) from canned rows: each implementation's own cost of Preload.
+func BenchmarkStubPreload(b *testing.B) {
+	impls := stubImpls(b, 100)
+	ctx := context.Background()
+	for _, name := range stubNames {
+		p, ok := impls[name].(preloader)
+		if !ok {
+			continue
+		}
+		b.Run("impl="+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ps, err := p.preload(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(ps) != 100 || len(ps[0].Children) != 10 || ps[99].Children[9].ID != 1000 {
+					b.Fatalf("loaded %d parents", len(ps))
 				}
 			}
 		})
