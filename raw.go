@@ -103,8 +103,11 @@ func (h *handle) Select(ctx context.Context, dest any, query string, args ...any
 		if rs != nil {
 			return rs.scan(rows, v)
 		}
-		return rows.Scan(v.Addr().Interface())
+		return scanScalar(rows, v)
 	}
+	// A struct pointer is allocated for each row; a scalar pointer is
+	// scanned into as it is (NULL leaves it nil).
+	ptrElem = ptrElem && m != nil
 	if !isSlice {
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {

@@ -271,8 +271,8 @@ func newRowScanner(p *scanPlan) *rowScanner {
 	return rs
 }
 
-// scan reads the current row into struct value v (addressable).
-func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
+// fill points rs.dest at the fields of struct value v (addressable).
+func (rs *rowScanner) fill(v reflect.Value) {
 	base := v.Addr().UnsafePointer()
 	for i, f := range rs.plan.fields {
 		switch {
@@ -285,7 +285,82 @@ func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
 			rs.dest[i] = f.of(v).Addr().Interface()
 		}
 	}
+}
+
+// scan reads the current row into struct value v (addressable).
+func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
+	rs.fill(v)
+	if err := rows.Scan(rs.dest...); err != nil {
+		return rs.scanNulls(rows, v, err)
+	}
+	return nil
+}
+
+// scanNulls retries the current row, whose scan into v failed with err,
+// reading each NULL into a value-type field as the field's zero value,
+// as GORM does: a LEFT JOIN or an aggregate over no rows gives NULL
+// whatever the struct says. The other columns are scanned as before, so
+// a genuine conversion error is still reported.
+func (rs *rowScanner) scanNulls(rows *sql.Rows, v reflect.Value, err error) error {
+	raw := make([]any, len(rs.dest))
+	ptrs := make([]any, len(raw))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	if rows.Scan(ptrs...) != nil {
+		return err
+	}
+	retry := false
+	for i, x := range raw {
+		if f := rs.plan.fields[i]; x == nil && f != nil && !rs.plan.wrap[i] {
+			rs.dest[i] = zeroScanner{f.of(v)}
+			retry = true
+		}
+	}
+	if !retry {
+		return err
+	}
 	return rows.Scan(rs.dest...)
+}
+
+// zeroScanner stores the zero value in its destination: it receives a
+// NULL (see scanNulls).
+type zeroScanner struct{ v reflect.Value }
+
+// Scan implements sql.Scanner.
+func (z zeroScanner) Scan(any) error {
+	z.v.SetZero()
+	return nil
+}
+
+// Destinations of one-column results scanned into a time.Time or a
+// *time.Time (see scanScalar).
+var (
+	typeTimePtr   = reflect.TypeFor[*time.Time]()
+	timeScalar    = &field{name: "time", isTime: true}
+	timePtrScalar = &field{name: "time", isTime: true, ptr: true}
+)
+
+// scanScalar scans the current row, of one column, into v. A time.Time
+// or *time.Time is read as time fields are (in UTC, and from text, which
+// SQLite gives for expressions such as MAX(t)); a NULL leaves a value
+// type at its zero value (a pointer is set to nil).
+func scanScalar(rows *sql.Rows, v reflect.Value) error {
+	switch v.Type() {
+	case typeTime:
+		return rows.Scan(&convScanner{f: timeScalar, dst: v})
+	case typeTimePtr:
+		return rows.Scan(&convScanner{f: timePtrScalar, dst: v})
+	}
+	err := rows.Scan(v.Addr().Interface())
+	if err != nil {
+		var raw any
+		if rows.Scan(&raw) == nil && raw == nil {
+			v.SetZero()
+			return nil
+		}
+	}
+	return err
 }
 
 // eface is the layout of an empty interface.

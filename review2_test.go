@@ -1,0 +1,60 @@
+package orm_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tagorm/orm"
+)
+
+// A second round of behaviour checks against what GORM and SQLAlchemy
+// users expect, on every dialect.
+
+type rwReport struct {
+	Name  string
+	Title string
+	Total int64
+}
+
+func TestAdvScalarTimeSelect(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		t1 := time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)
+		t2 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+		require.NoError(t, db.Insert(ctx, []RvVals{{T: t1}, {T: t2}}))
+		// One column of times, into []time.Time: the Pluck of GORM.
+		var ts []time.Time
+		require.NoError(t, db.Select(ctx, &ts, "SELECT t FROM rv_vals ORDER BY t"))
+		require.Len(t, ts, 2)
+		require.True(t, ts[0].Equal(t1), "%v", ts[0])
+		require.Equal(t, time.UTC, ts[0].Location())
+		// An aggregate of a time column (SQLite reports it as text).
+		var last time.Time
+		require.NoError(t, db.Select(ctx, &last, "SELECT MAX(t) FROM rv_vals"))
+		require.True(t, last.Equal(t2), "%v", last)
+		var lastP *time.Time
+		require.NoError(t, db.Select(ctx, &lastP, "SELECT MIN(t) FROM rv_vals"))
+		require.NotNil(t, lastP)
+		require.True(t, lastP.Equal(t1), "%v", *lastP)
+		var none *time.Time
+		require.NoError(t, db.Select(ctx, &none, "SELECT MAX(t) FROM rv_vals WHERE id < 0"))
+		require.Nil(t, none)
+	})
+}
+
+func TestAdvNullIntoValueField(t *testing.T) {
+	eachDB(t, []any{&RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvAuthor{Name: "ann"}))
+		// A LEFT JOIN with no match and an aggregate of nothing give
+		// NULLs; GORM scans them as zero values into value fields.
+		var out []rwReport
+		err := db.Select(ctx, &out, `SELECT a.name, b.title, SUM(b.id) AS total
+			FROM rv_author a LEFT JOIN rv_book b ON b.rv_author_id = a.id GROUP BY a.name, b.title`)
+		require.NoError(t, err)
+		require.Equal(t, []rwReport{{Name: "ann"}}, out)
+	})
+}
