@@ -13,6 +13,12 @@ import (
 // A second round of behaviour checks against what GORM and SQLAlchemy
 // users expect, on every dialect.
 
+type rwSc struct {
+	ID    int64
+	Name  string
+	Extra *string
+}
+
 type rwReport struct {
 	Name  string
 	Title string
@@ -56,5 +62,44 @@ func TestAdvNullIntoValueField(t *testing.T) {
 			FROM rv_author a LEFT JOIN rv_book b ON b.rv_author_id = a.id GROUP BY a.name, b.title`)
 		require.NoError(t, err)
 		require.Equal(t, []rwReport{{Name: "ann"}}, out)
+	})
+}
+
+func TestAdvStmtCacheSchemaChange(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			_, err := db.Exec(ctx, q, args...)
+			require.NoError(t, err)
+		}
+		sel := func() []rwSc {
+			t.Helper()
+			var out []rwSc
+			require.NoError(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
+			return out
+		}
+		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL)")
+		exec("INSERT INTO rw_sc (id, name) VALUES (?, ?)", 1, "a")
+		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel())
+		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel()) // cached
+
+		// A column added: the cached statement returns it.
+		exec("ALTER TABLE rw_sc ADD COLUMN extra varchar(20)")
+		exec("UPDATE rw_sc SET extra = ? WHERE id = ?", "x", 1)
+		require.Equal(t, []rwSc{{ID: 1, Name: "a", Extra: refOf("x")}}, sel())
+
+		// The table recreated with its columns in another order.
+		exec("DROP TABLE rw_sc")
+		exec("CREATE TABLE rw_sc (name varchar(20) NOT NULL, extra varchar(20), id integer PRIMARY KEY)")
+		exec("INSERT INTO rw_sc (id, name, extra) VALUES (?, ?, ?)", 2, "b", "y")
+		require.Equal(t, []rwSc{{ID: 2, Name: "b", Extra: refOf("y")}}, sel())
+
+		// Dropped: an error, not stale rows; recreated: works again.
+		exec("DROP TABLE rw_sc")
+		var out []rwSc
+		require.Error(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
+		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL, extra varchar(20))")
+		require.Empty(t, sel())
 	})
 }

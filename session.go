@@ -127,10 +127,33 @@ func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows
 			rows, err = h.ex.QueryContext(ctx, query, detach(args)...)
 		}
 	}
+	if err != nil && staleResult(err) {
+		if db, ok := h.ex.(*sqlx.DB); ok {
+			// Outside a transaction, run it again: each connection it
+			// fails on drops the stale statement, so it succeeds at the
+			// latest once every open connection has failed.
+			for n := db.Stats().OpenConnections; n >= 0 && err != nil && staleResult(err); n-- {
+				rows, err = db.DB.QueryContext(ctx, query, args...)
+			}
+		}
+	}
 	if h.db.logger != nil {
 		h.db.logStatement(ctx, query, args, time.Since(start), err)
 	}
 	return rows, err
+}
+
+// staleResult reports whether err is PostgreSQL's "cached plan must not
+// change result type" (SQLSTATE 0A000): a statement the driver prepared
+// and cached on a connection (pgx does) now returns other columns, since
+// the schema changed (SELECT * after ALTER TABLE). pgx drops the
+// statement from that connection's cache when it fails, so running it
+// again prepares it afresh. Inside a transaction the error aborts the
+// transaction and is returned as it is.
+func staleResult(err error) bool {
+	var se interface{ SQLState() string }
+	return errors.As(err, &se) && se.SQLState() == "0A000" &&
+		strings.Contains(err.Error(), "cached plan must not change result type")
 }
 
 func (db *DB) logStatement(ctx context.Context, query string, args []any, d time.Duration, err error) {
