@@ -867,6 +867,17 @@ func (h *handle) Get(ctx context.Context, dest any, pk ...any) error {
 		query = &s
 		m.hot.getSQL.Store(query)
 	}
+	// Key values bind as the key fields do (times in UTC, UUIDs as text);
+	// the caller's slice stays as it was.
+	copied := false
+	for i, a := range pk {
+		if b, ok := bindValue(a); ok {
+			if !copied {
+				pk, copied = slices.Clone(pk), true
+			}
+			pk[i] = b
+		}
+	}
 	// The statement selects every field in order: the full plan applies.
 	return h.scanOne(ctx, m.hot.opGet, m, v, *query, pk, m.hot.fullPlan)
 }

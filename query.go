@@ -474,8 +474,8 @@ func (q *Q[T]) selectSQL(buf []any) (string, []any, error) {
 			if sh.matches(q.where, q.order, q.limit, q.offset, q.distinct, q.deleted) {
 				for _, c := range q.where {
 					for _, a := range c.args {
-						if t, ok := utcTime(a); ok {
-							a = t
+						if b, ok := bindValue(a); ok {
+							a = b
 						}
 						buf = append(buf, a)
 					}
@@ -815,16 +815,19 @@ func expandable(a any) (reflect.Value, bool) {
 }
 
 // prepareRaw expands list arguments and rebinds ? placeholders to the
-// dialect's style.
+// dialect's style. More values than one statement may bind (the
+// dialect's MaxParams) is an error naming both numbers, before anything
+// is sent.
 func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 	var counts []int
+	n := len(args) // values bound after expansion
 	copied := false
 	for i, a := range args {
-		if t, ok := utcTime(a); ok {
+		if b, ok := bindValue(a); ok {
 			if !copied {
 				args, copied = slices.Clone(args), true // the caller's slice stays as it was
 			}
-			args[i] = t
+			args[i] = b
 			continue
 		}
 		if v, ok := expandable(a); ok {
@@ -835,7 +838,11 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 				}
 			}
 			counts[i] = v.Len()
+			n += v.Len() - 1
 		}
+	}
+	if limit := db.dialect.MaxParams(); n > limit {
+		return "", nil, fmt.Errorf("orm: %d bind values, more than the %d one %s statement accepts: split the list", n, limit, db.dialect.Name())
 	}
 	if counts == nil {
 		return dialects.Rebind(db.dialect, query), args, nil
@@ -850,8 +857,8 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 			if v, ok := expandable(a); ok {
 				for j := 0; j < v.Len(); j++ {
 					e := v.Index(j).Interface()
-					if t, ok := utcTime(e); ok {
-						e = t
+					if b, ok := bindValue(e); ok {
+						e = b
 					}
 					flat = append(flat, e)
 				}
@@ -863,20 +870,39 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 	return q, flat, nil
 }
 
-// utcTime returns a time argument (time.Time or a non-nil *time.Time) in
-// UTC, as time fields are written. SQLite compares times as the texts the
-// driver writes, zone offset included, so a value in another zone (such
-// as time.Now() in local time) would not compare as the same instant.
-func utcTime(a any) (time.Time, bool) {
+// bindValue converts a condition or key argument to the value a field
+// of its type binds, and reports whether it did: a time (time.Time or a
+// non-nil *time.Time) goes in UTC, since SQLite compares times as the
+// texts the driver writes, zone offset included, so a value in another
+// zone (such as time.Now() in local time) would not compare as the same
+// instant; a UUID ([16]byte type named UUID without a Valuer, or a
+// non-nil pointer to one) goes in its canonical text, as uuid fields are
+// written (SQLite's and MySQL's drivers refuse arrays).
+func bindValue(a any) (any, bool) {
 	switch t := a.(type) {
+	case nil, string, int, int64, int32, bool, float64, []byte, driver.Valuer:
+		return a, false
 	case time.Time:
 		return t.UTC(), t.Location() != time.UTC
 	case *time.Time:
 		if t != nil {
 			return t.UTC(), true
 		}
+		return a, false
 	}
-	return time.Time{}, false
+	v := reflect.ValueOf(a)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return a, false
+		}
+		v = v.Elem()
+	}
+	if t := v.Type(); isUUIDArray(t) && strings.EqualFold(t.Name(), "UUID") {
+		var u [16]byte
+		reflect.Copy(reflect.ValueOf(&u).Elem(), v)
+		return formatUUID(u), true
+	}
+	return a, false
 }
 
 func isList(a any) bool {

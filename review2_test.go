@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -12,6 +13,23 @@ import (
 
 // A second round of behaviour checks against what GORM and SQLAlchemy
 // users expect, on every dialect.
+
+type RwUUIDKey struct {
+	ID   UUID   `orm:"pk;default_fn:uuid"`
+	Name string `orm:"size:20"`
+}
+
+type RwUUIDChild struct {
+	ID      int64
+	OwnerID *UUID
+	Owner   *RwUUIDKey `orm:"belongs_to;foreign_key:OwnerID"`
+}
+
+type RwTimeKey struct {
+	At   time.Time `orm:"pk"`
+	K    string    `orm:"pk;size:10"`
+	Name string    `orm:"size:20"`
+}
 
 type rwSc struct {
 	ID    int64
@@ -101,5 +119,89 @@ func TestAdvStmtCacheSchemaChange(t *testing.T) {
 		require.Error(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
 		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL, extra varchar(20))")
 		require.Empty(t, sel())
+	})
+}
+
+func TestAdvUUIDKey(t *testing.T) {
+	eachDB(t, []any{&RwUUIDKey{}, &RwUUIDChild{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		a := RwUUIDKey{Name: "a"}
+		require.NoError(t, db.Insert(ctx, &a))
+		require.NotZero(t, a.ID)
+		b := RwUUIDKey{ID: UUID{1, 2, 3}, Name: "b"}
+		require.NoError(t, db.Insert(ctx, &b))
+
+		// Get by the key value, as GORM's First(&v, "id = ?", id).
+		var g RwUUIDKey
+		require.NoError(t, db.Get(ctx, &g, a.ID))
+		require.Equal(t, a, g)
+
+		// The key as a condition argument and in an IN list.
+		got, err := orm.Query[RwUUIDKey](db).Where("id = ?", b.ID).All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []RwUUIDKey{b}, got)
+		got, err = orm.Query[RwUUIDKey](db).WhereIn("id", []UUID{a.ID, b.ID}).OrderBy("name").All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []RwUUIDKey{a, b}, got)
+		n, err := orm.Query[RwUUIDKey](db).Where("id IN (?)", []UUID{b.ID}).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		var raw []RwUUIDKey
+		require.NoError(t, db.Select(ctx, &raw, "SELECT * FROM rw_uuid_key WHERE id = ?", a.ID))
+		require.Equal(t, []RwUUIDKey{a}, raw)
+
+		// Update and Delete by key; a child preloads its owner.
+		a.Name = "a2"
+		require.NoError(t, db.Update(ctx, &a))
+		c := RwUUIDChild{OwnerID: &b.ID}
+		require.NoError(t, db.Insert(ctx, &c))
+		cs, err := orm.Query[RwUUIDChild](db).Preload("Owner").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		require.NotNil(t, cs[0].Owner)
+		require.Equal(t, "b", cs[0].Owner.Name)
+		n, err = orm.Query[RwUUIDChild](db).Where("owner_id = ?", &b.ID).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		require.NoError(t, db.Delete(ctx, &a))
+		require.ErrorIs(t, db.Get(ctx, &g, a.ID), orm.ErrNotFound)
+	})
+}
+
+func TestAdvTimeKeyGet(t *testing.T) {
+	eachDB(t, []any{&RwTimeKey{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		at := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+		v := RwTimeKey{At: at, K: "k", Name: "n"}
+		require.NoError(t, db.Insert(ctx, &v))
+		// The same instant in another zone finds the row.
+		var g RwTimeKey
+		require.NoError(t, db.Get(ctx, &g, at.In(time.FixedZone("paris", 2*3600)), "k"))
+		require.Equal(t, "n", g.Name)
+		require.True(t, g.At.Equal(at))
+	})
+}
+
+func TestAdvWhereInHuge(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "b"}}))
+		ids := make([]int64, 70000)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		// More values than a statement may bind: a clear error naming
+		// the limit, before anything is sent.
+		_, err := orm.Query[RvSoft](db).WhereIn("id", ids).All(ctx)
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "70000")
+		require.Contains(t, err.Error(), fmt.Sprint(db.Dialect().MaxParams()))
+		_, err = db.Exec(ctx, "DELETE FROM rv_soft WHERE id IN (?)", ids)
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "70000")
+		// Up to the limit, it runs.
+		n, err := orm.Query[RvSoft](db).WhereIn("id", ids[:db.Dialect().MaxParams()]).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n)
 	})
 }
