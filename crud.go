@@ -366,6 +366,28 @@ func addHot[T any](p *atomic.Pointer[[]T], v T, max int) bool {
 	}
 }
 
+// fillerField returns, when omit leaves out every field of m, the first
+// of them with a server default: its column goes into the INSERT with
+// its default expression as the value, since an empty column list has no
+// syntax common to the dialects ("DEFAULT VALUES", "() VALUES ()"). It
+// returns nil otherwise (and for an array shape, which needs columns).
+func (m *model) fillerField(omit uint64, array bool) *field {
+	if array {
+		return nil
+	}
+	for i := range m.fields {
+		if !m.omitted(omit, i) {
+			return nil
+		}
+	}
+	for _, f := range m.fields {
+		if f != m.autoInc && f.col.Default != nil {
+			return f
+		}
+	}
+	return nil
+}
+
 // insertShape returns the INSERT statement of nrows rows, or with array
 // set the statement that binds one array per column (any row count).
 func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, conflict *Conflict) (*insertShape, error) {
@@ -399,16 +421,21 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, confl
 	b.WriteString("INSERT INTO ")
 	b.WriteString(d.Quote(m.table.Name))
 	b.WriteString(" (")
+	filler := m.fillerField(omit, array)
 	for i, f := range m.fields {
 		if m.omitted(omit, i) {
 			sh.returning = append(sh.returning, f)
-			continue
+			if f != filler {
+				continue
+			}
 		}
 		if len(sh.cols) > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(d.Quote(f.col.Name))
-		sh.cols = append(sh.cols, f)
+		if f != filler {
+			sh.cols = append(sh.cols, f)
+		}
 	}
 	if array {
 		// INSERT ... SELECT * FROM unnest($1::T1[], $2::T2[], ...): unnest
@@ -434,6 +461,9 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, confl
 			b.WriteString(", ")
 		}
 		b.WriteByte('(')
+		if filler != nil {
+			b.WriteString(*filler.col.Default)
+		}
 		for i := range sh.cols {
 			if i > 0 {
 				b.WriteString(", ")

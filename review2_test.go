@@ -37,6 +37,12 @@ type rwSc struct {
 	Extra *string
 }
 
+type RwDefaults struct {
+	ID     int64
+	Status string `orm:"size:10;default:'new'"`
+	Hits   int    `orm:"default:0"`
+}
+
 type rwReport struct {
 	Name  string
 	Title string
@@ -203,5 +209,27 @@ func TestAdvWhereInHuge(t *testing.T) {
 		n, err := orm.Query[RvSoft](db).WhereIn("id", ids[:db.Dialect().MaxParams()]).Count(ctx)
 		require.NoError(t, err)
 		require.EqualValues(t, 2, n)
+	})
+}
+
+func TestAdvAllDefaultsInsert(t *testing.T) {
+	eachDB(t, []any{&RwDefaults{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		// Every column left to the database.
+		v := RwDefaults{}
+		require.NoError(t, db.Insert(ctx, &v))
+		require.NotZero(t, v.ID)
+		vs := []RwDefaults{{}, {}, {}}
+		require.NoError(t, db.Insert(ctx, vs))
+		for _, r := range vs {
+			require.NotZero(t, r.ID)
+		}
+		require.NotEqual(t, vs[0].ID, vs[1].ID)
+		all, err := orm.Query[RwDefaults](db).OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 4)
+		for _, r := range all {
+			require.Equal(t, "new", r.Status)
+		}
 	})
 }
