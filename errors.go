@@ -15,6 +15,9 @@ var (
 	// ErrNotFound is returned when a row that was asked for does not
 	// exist. errors.Is(err, sql.ErrNoRows) is true for it as well.
 	ErrNotFound error = notFoundError{}
+	// ErrMultipleRows is returned by One when more than one row matches
+	// (SQLAlchemy's MultipleResultsFound); First takes the first of them.
+	ErrMultipleRows = errors.New("more than one row")
 	// ErrInvalidModel is matched by every *ModelError: a struct whose
 	// tags or shape cannot be mapped.
 	ErrInvalidModel = errors.New("invalid model")

@@ -594,8 +594,28 @@ func (q *Q[T]) First(ctx context.Context) (*T, error) {
 	return c.One(ctx)
 }
 
-// One returns the only matching row: ErrNotFound when there is none.
-// Unlike First it adds no ORDER BY or LIMIT.
+// Last returns the last matching row by primary key, or ErrNotFound: as
+// GORM's Last, it orders by the key descending, after any OrderBy terms.
+func (q *Q[T]) Last(ctx context.Context) (*T, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	if len(q.m.pk) == 0 {
+		return nil, fmt.Errorf("orm: %s: %w", q.m.hot.opQuery, ErrNoPrimaryKey)
+	}
+	c := *q // leave q as it was
+	c.order = slices.Clip(c.order)
+	d := c.h.db.dialect
+	for _, f := range c.m.pk {
+		c.order = append(c.order, d.Quote(c.m.table.Name)+"."+d.Quote(f.col.Name)+" DESC")
+	}
+	c.limit = 1
+	return c.One(ctx)
+}
+
+// One returns the only matching row: ErrNotFound when there is none,
+// ErrMultipleRows when there are several. Unlike First it adds no ORDER
+// BY or LIMIT.
 func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	it, err := q.rows(ctx)
 	if err != nil {
@@ -610,6 +630,12 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	}
 	v := new(T)
 	if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
+		return nil, q.h.db.wrapErr(it.op, err)
+	}
+	if it.rows.Next() {
+		return nil, fmt.Errorf("orm: %s: %w", it.op, ErrMultipleRows)
+	}
+	if err := it.rows.Err(); err != nil {
 		return nil, q.h.db.wrapErr(it.op, err)
 	}
 	if err := it.rows.Close(); err != nil {

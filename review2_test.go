@@ -3,6 +3,7 @@ package orm_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +232,42 @@ func TestAdvAllDefaultsInsert(t *testing.T) {
 		for _, r := range all {
 			require.Equal(t, "new", r.Status)
 		}
+	})
+}
+
+func TestAdvOneMultiple(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}, &RvNoPK{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "a"}, {Name: "b"}}))
+		// SQLAlchemy's one(): more than one row is an error.
+		_, err := orm.Query[RvSoft](db).Where("name = ?", "a").One(ctx)
+		require.ErrorIs(t, err, orm.ErrMultipleRows)
+		require.True(t, strings.HasPrefix(err.Error(), "orm: query rv_soft"), err.Error())
+		v, err := orm.Query[RvSoft](db).Where("name = ?", "b").One(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "b", v.Name)
+		f, err := orm.Query[RvSoft](db).Where("name = ?", "a").First(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "a", f.Name)
+		// GORM's Last: by primary key, descending.
+		q := orm.Query[RvSoft](db).Where("name = ?", "a")
+		l, err := q.Last(ctx)
+		require.NoError(t, err)
+		require.Greater(t, l.ID, f.ID)
+		l, err = orm.Query[RvSoft](db).Last(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "b", l.Name)
+		l, err = orm.Query[RvSoft](db).OrderBy("name DESC").Last(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "b", l.Name)
+		_, err = orm.Query[RvSoft](db).Where("name = ?", "zed").Last(ctx)
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		_, err = orm.Query[RvNoPK](db).Last(ctx)
+		require.ErrorIs(t, err, orm.ErrNoPrimaryKey)
+		// The query stays as it was.
+		all, err := q.All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		require.Zero(t, db.DB().Stats().InUse)
 	})
 }
