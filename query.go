@@ -694,9 +694,13 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 }
 
 // UpdateColumns sets columns (column or Go field names) to values on the
-// matching rows and returns how many were affected. Columns with an
-// onupdate_fn are refreshed too. Limit, Offset and Join apply as for
-// Delete.
+// matching rows and returns how many were affected. A value may be an
+// Expr, computed by the database from the row (GORM's gorm.Expr):
+//
+//	map[string]any{"stock": orm.Expr("stock - ?", n)}
+//
+// Columns with an onupdate_fn are refreshed too. Limit, Offset and Join
+// apply as for Delete.
 func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
@@ -722,6 +726,14 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 			b.WriteString(", ")
 		}
 		b.WriteString(d.Quote(f.col.Name))
+		if e, ok := values[k].(Expression); ok {
+			b.WriteString(" = (")
+			b.WriteString(e.sql)
+			b.WriteByte(')')
+			set.args = append(set.args, e.args...)
+			seen[f] = true
+			continue
+		}
 		b.WriteString(" = ?")
 		a, err := fieldArg(q.m, f, values[k])
 		if err != nil {
@@ -749,6 +761,17 @@ func (q *Q[T]) UpdateColumns(ctx context.Context, values map[string]any) (int64,
 	}
 	return q.h.execCount(ctx, "update "+q.m.table.Name, s, args)
 }
+
+// Expression is an SQL expression with its arguments; see Expr.
+type Expression struct {
+	sql  string
+	args []any
+}
+
+// Expr returns an SQL expression for an UpdateColumns value, written with
+// ? placeholders like conditions; its arguments are bound, and a slice
+// argument expands to a list.
+func Expr(sql string, args ...any) Expression { return Expression{sql: sql, args: args} }
 
 // fieldArg converts x, a value for field f, to the bind argument f would
 // give it in a row (JSON marshalled, times in UTC microseconds). A value

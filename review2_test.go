@@ -271,3 +271,27 @@ func TestAdvOneMultiple(t *testing.T) {
 		require.Zero(t, db.DB().Stats().InUse)
 	})
 }
+
+func TestAdvUpdateExpr(t *testing.T) {
+	eachDB(t, []any{&RvComp{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvComp{{Tenant: 1, Code: "a", Hits: 5}, {Tenant: 1, Code: "b", Hits: 7}}))
+		// A counter computed by the database from the row (gorm.Expr).
+		n, err := orm.Query[RvComp](db).Where("tenant = ?", 1).
+			UpdateColumns(ctx, map[string]any{"Hits": orm.Expr("hits + ?", 10), "name": orm.Expr("code")})
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n)
+		all, err := orm.Query[RvComp](db).OrderBy("code").All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []RvComp{{Tenant: 1, Code: "a", Name: "a", Hits: 15}, {Tenant: 1, Code: "b", Name: "b", Hits: 17}}, all)
+		// With Limit (the keys-in path) and a list argument.
+		n, err = orm.Query[RvComp](db).OrderBy("code DESC").Limit(1).
+			UpdateColumns(ctx, map[string]any{"hits": orm.Expr("CASE WHEN code IN (?) THEN 0 ELSE hits END", []string{"a", "b"})})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		all, err = orm.Query[RvComp](db).OrderBy("code").All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 15, all[0].Hits)
+		require.Equal(t, 0, all[1].Hits)
+	})
+}
