@@ -647,6 +647,58 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	return v, nil
 }
 
+// Pluck returns one column (a column or Go field name) of the rows q
+// matches, in q's order, as GORM's Pluck; Distinct, Limit and the rest of
+// q apply:
+//
+//	names, err := orm.Pluck[string](ctx, orm.Query[User](db).OrderBy("name"), "name")
+//
+// V is the field's type or any type its column scans into; a NULL gives
+// V's zero value (nil for a pointer).
+func Pluck[V, T any](ctx context.Context, q *Q[T], column string) ([]V, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	f := q.m.lookup(column)
+	if f == nil {
+		return nil, fmt.Errorf("orm: pluck: %s has no column or field %q", q.m.typ, column)
+	}
+	c := *q
+	c.cols = []string{f.col.Name}
+	c.rel = relQuery{}
+	s, args, err := c.build("select", nil)
+	if err != nil {
+		return nil, err
+	}
+	if s, args, err = c.h.db.prepareRaw(s, args); err != nil {
+		return nil, err
+	}
+	op := q.m.hot.opQuery
+	rows, err := c.h.query(ctx, s, args)
+	if err != nil {
+		return nil, c.h.db.wrapErr(op, err)
+	}
+	defer rows.Close()
+	out := []V{}
+	conv := f.converts() && reflect.TypeFor[V]() == f.typ
+	for rows.Next() {
+		out = append(out, *new(V))
+		dst := reflect.ValueOf(&out[len(out)-1]).Elem()
+		if conv {
+			err = rows.Scan(&convScanner{f: f, dst: dst})
+		} else {
+			err = scanScalar(rows, dst)
+		}
+		if err != nil {
+			return nil, c.h.db.wrapErr(op, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.h.db.wrapErr(op, err)
+	}
+	return out, nil
+}
+
 // Count returns the number of matching rows.
 func (q *Q[T]) Count(ctx context.Context) (int64, error) {
 	s, args, err := q.build("count", nil)

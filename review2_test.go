@@ -295,3 +295,45 @@ func TestAdvUpdateExpr(t *testing.T) {
 		require.Equal(t, 0, all[1].Hits)
 	})
 }
+
+func TestAdvPluck(t *testing.T) {
+	eachDB(t, []any{&RvVals{}, &RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		t1 := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+		require.NoError(t, db.Insert(ctx, []RvVals{
+			{S: "b", T: t1, Note: refOf("x"), J: map[string]any{"k": 1.0}},
+			{S: "a", T: t1.Add(time.Hour)},
+			{S: "b", T: t1.Add(2 * time.Hour)},
+		}))
+		names, err := orm.Pluck[string](ctx, orm.Query[RvVals](db).OrderBy("s", "id"), "S")
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "b", "b"}, names)
+		names, err = orm.Pluck[string](ctx, orm.Query[RvVals](db).Distinct().OrderBy("s"), "s")
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "b"}, names)
+		times, err := orm.Pluck[time.Time](ctx, orm.Query[RvVals](db).Where("s = ?", "b").OrderBy("id"), "t")
+		require.NoError(t, err)
+		require.Len(t, times, 2)
+		require.True(t, times[0].Equal(t1))
+		require.Equal(t, time.UTC, times[0].Location())
+		notes, err := orm.Pluck[*string](ctx, orm.Query[RvVals](db).OrderBy("id"), "Note")
+		require.NoError(t, err)
+		require.Equal(t, []*string{refOf("x"), nil, nil}, notes)
+		docs, err := orm.Pluck[map[string]any](ctx, orm.Query[RvVals](db).OrderBy("id").Limit(1), "J")
+		require.NoError(t, err)
+		require.Equal(t, []map[string]any{{"k": 1.0}}, docs)
+		ids, err := orm.Pluck[int64](ctx, orm.Query[RvVals](db).Where("id < ?", 0), "id")
+		require.NoError(t, err)
+		require.NotNil(t, ids)
+		require.Empty(t, ids)
+		_, err = orm.Pluck[string](ctx, orm.Query[RvVals](db), "nope")
+		require.Error(t, err)
+		// Soft-deleted rows are left out, as by every query.
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "live"}, {Name: "gone"}}))
+		_, err = orm.Query[RvSoft](db).Where("name = ?", "gone").Delete(ctx)
+		require.NoError(t, err)
+		live, err := orm.Pluck[string](ctx, orm.Query[RvSoft](db), "name")
+		require.NoError(t, err)
+		require.Equal(t, []string{"live"}, live)
+	})
+}
