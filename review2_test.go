@@ -2,19 +2,23 @@ package orm_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tagorm/orm"
+	"github.com/tagorm/orm/internal/dbtest"
 )
 
 // A second round of behaviour checks against what GORM and SQLAlchemy
 // users expect, on every dialect.
 
+// RwUUIDKey has a UUID primary key ([16]byte named UUID, no Valuer).
 type RwUUIDKey struct {
 	ID   UUID   `orm:"pk;default_fn:uuid"`
 	Name string `orm:"size:20"`
@@ -24,109 +28,6 @@ type RwUUIDChild struct {
 	ID      int64
 	OwnerID *UUID
 	Owner   *RwUUIDKey `orm:"belongs_to;foreign_key:OwnerID"`
-}
-
-type RwTimeKey struct {
-	At   time.Time `orm:"pk"`
-	K    string    `orm:"pk;size:10"`
-	Name string    `orm:"size:20"`
-}
-
-type rwSc struct {
-	ID    int64
-	Name  string
-	Extra *string
-}
-
-type RwDefaults struct {
-	ID     int64
-	Status string `orm:"size:10;default:'new'"`
-	Hits   int    `orm:"default:0"`
-}
-
-type rwReport struct {
-	Name  string
-	Title string
-	Total int64
-}
-
-func TestAdvScalarTimeSelect(t *testing.T) {
-	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
-		ctx := context.Background()
-		t1 := time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)
-		t2 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-		require.NoError(t, db.Insert(ctx, []RvVals{{T: t1}, {T: t2}}))
-		// One column of times, into []time.Time: the Pluck of GORM.
-		var ts []time.Time
-		require.NoError(t, db.Select(ctx, &ts, "SELECT t FROM rv_vals ORDER BY t"))
-		require.Len(t, ts, 2)
-		require.True(t, ts[0].Equal(t1), "%v", ts[0])
-		require.Equal(t, time.UTC, ts[0].Location())
-		// An aggregate of a time column (SQLite reports it as text).
-		var last time.Time
-		require.NoError(t, db.Select(ctx, &last, "SELECT MAX(t) FROM rv_vals"))
-		require.True(t, last.Equal(t2), "%v", last)
-		var lastP *time.Time
-		require.NoError(t, db.Select(ctx, &lastP, "SELECT MIN(t) FROM rv_vals"))
-		require.NotNil(t, lastP)
-		require.True(t, lastP.Equal(t1), "%v", *lastP)
-		var none *time.Time
-		require.NoError(t, db.Select(ctx, &none, "SELECT MAX(t) FROM rv_vals WHERE id < 0"))
-		require.Nil(t, none)
-	})
-}
-
-func TestAdvNullIntoValueField(t *testing.T) {
-	eachDB(t, []any{&RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
-		ctx := context.Background()
-		require.NoError(t, db.Insert(ctx, &RvAuthor{Name: "ann"}))
-		// A LEFT JOIN with no match and an aggregate of nothing give
-		// NULLs; GORM scans them as zero values into value fields.
-		var out []rwReport
-		err := db.Select(ctx, &out, `SELECT a.name, b.title, SUM(b.id) AS total
-			FROM rv_author a LEFT JOIN rv_book b ON b.rv_author_id = a.id GROUP BY a.name, b.title`)
-		require.NoError(t, err)
-		require.Equal(t, []rwReport{{Name: "ann"}}, out)
-	})
-}
-
-func TestAdvStmtCacheSchemaChange(t *testing.T) {
-	eachDB(t, nil, func(t *testing.T, db *orm.DB) {
-		ctx := context.Background()
-		exec := func(q string, args ...any) {
-			t.Helper()
-			_, err := db.Exec(ctx, q, args...)
-			require.NoError(t, err)
-		}
-		sel := func() []rwSc {
-			t.Helper()
-			var out []rwSc
-			require.NoError(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
-			return out
-		}
-		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL)")
-		exec("INSERT INTO rw_sc (id, name) VALUES (?, ?)", 1, "a")
-		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel())
-		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel()) // cached
-
-		// A column added: the cached statement returns it.
-		exec("ALTER TABLE rw_sc ADD COLUMN extra varchar(20)")
-		exec("UPDATE rw_sc SET extra = ? WHERE id = ?", "x", 1)
-		require.Equal(t, []rwSc{{ID: 1, Name: "a", Extra: refOf("x")}}, sel())
-
-		// The table recreated with its columns in another order.
-		exec("DROP TABLE rw_sc")
-		exec("CREATE TABLE rw_sc (name varchar(20) NOT NULL, extra varchar(20), id integer PRIMARY KEY)")
-		exec("INSERT INTO rw_sc (id, name, extra) VALUES (?, ?, ?)", 2, "b", "y")
-		require.Equal(t, []rwSc{{ID: 2, Name: "b", Extra: refOf("y")}}, sel())
-
-		// Dropped: an error, not stale rows; recreated: works again.
-		exec("DROP TABLE rw_sc")
-		var out []rwSc
-		require.Error(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
-		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL, extra varchar(20))")
-		require.Empty(t, sel())
-	})
 }
 
 func TestAdvUUIDKey(t *testing.T) {
@@ -175,6 +76,13 @@ func TestAdvUUIDKey(t *testing.T) {
 	})
 }
 
+// RwTimeKey has a time in its composite primary key.
+type RwTimeKey struct {
+	At   time.Time `orm:"pk"`
+	K    string    `orm:"pk;size:10"`
+	Name string    `orm:"size:20"`
+}
+
 func TestAdvTimeKeyGet(t *testing.T) {
 	eachDB(t, []any{&RwTimeKey{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
@@ -189,49 +97,29 @@ func TestAdvTimeKeyGet(t *testing.T) {
 	})
 }
 
-func TestAdvWhereInHuge(t *testing.T) {
-	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+func TestAdvScalarTimeSelect(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
-		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "b"}}))
-		ids := make([]int64, 70000)
-		for i := range ids {
-			ids[i] = int64(i + 1)
-		}
-		// More values than a statement may bind: a clear error naming
-		// the limit, before anything is sent.
-		_, err := orm.Query[RvSoft](db).WhereIn("id", ids).All(ctx)
-		require.Error(t, err)
-		require.Contains(t, err.Error(), "70000")
-		require.Contains(t, err.Error(), fmt.Sprint(db.Dialect().MaxParams()))
-		_, err = db.Exec(ctx, "DELETE FROM rv_soft WHERE id IN (?)", ids)
-		require.Error(t, err)
-		require.Contains(t, err.Error(), "70000")
-		// Up to the limit, it runs.
-		n, err := orm.Query[RvSoft](db).WhereIn("id", ids[:db.Dialect().MaxParams()]).Count(ctx)
-		require.NoError(t, err)
-		require.EqualValues(t, 2, n)
-	})
-}
-
-func TestAdvAllDefaultsInsert(t *testing.T) {
-	eachDB(t, []any{&RwDefaults{}}, func(t *testing.T, db *orm.DB) {
-		ctx := context.Background()
-		// Every column left to the database.
-		v := RwDefaults{}
-		require.NoError(t, db.Insert(ctx, &v))
-		require.NotZero(t, v.ID)
-		vs := []RwDefaults{{}, {}, {}}
-		require.NoError(t, db.Insert(ctx, vs))
-		for _, r := range vs {
-			require.NotZero(t, r.ID)
-		}
-		require.NotEqual(t, vs[0].ID, vs[1].ID)
-		all, err := orm.Query[RwDefaults](db).OrderBy("id").All(ctx)
-		require.NoError(t, err)
-		require.Len(t, all, 4)
-		for _, r := range all {
-			require.Equal(t, "new", r.Status)
-		}
+		t1 := time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)
+		t2 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+		require.NoError(t, db.Insert(ctx, []RvVals{{T: t1}, {T: t2}}))
+		// One column of times, into []time.Time: the Pluck of GORM.
+		var ts []time.Time
+		require.NoError(t, db.Select(ctx, &ts, "SELECT t FROM rv_vals ORDER BY t"))
+		require.Len(t, ts, 2)
+		require.True(t, ts[0].Equal(t1), "%v", ts[0])
+		require.Equal(t, time.UTC, ts[0].Location())
+		// An aggregate of a time column (SQLite reports it as text).
+		var last time.Time
+		require.NoError(t, db.Select(ctx, &last, "SELECT MAX(t) FROM rv_vals"))
+		require.True(t, last.Equal(t2), "%v", last)
+		var lastP *time.Time
+		require.NoError(t, db.Select(ctx, &lastP, "SELECT MIN(t) FROM rv_vals"))
+		require.NotNil(t, lastP)
+		require.True(t, lastP.Equal(t1), "%v", *lastP)
+		var none *time.Time
+		require.NoError(t, db.Select(ctx, &none, "SELECT MAX(t) FROM rv_vals WHERE id < 0"))
+		require.Nil(t, none)
 	})
 }
 
@@ -269,6 +157,297 @@ func TestAdvOneMultiple(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, all, 2)
 		require.Zero(t, db.DB().Stats().InUse)
+	})
+}
+
+func TestAdvWhereInHuge(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "b"}}))
+		ids := make([]int64, 70000)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		// More values than a statement may bind: a clear error naming
+		// the limit, before anything is sent.
+		_, err := orm.Query[RvSoft](db).WhereIn("id", ids).All(ctx)
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "70000")
+		require.Contains(t, err.Error(), fmt.Sprint(db.Dialect().MaxParams()))
+		_, err = db.Exec(ctx, "DELETE FROM rv_soft WHERE id IN (?)", ids)
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "70000")
+		// Up to the limit, it runs.
+		n, err := orm.Query[RvSoft](db).WhereIn("id", ids[:db.Dialect().MaxParams()]).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, n)
+	})
+}
+
+type rwSc struct {
+	ID    int64
+	Name  string
+	Extra *string
+}
+
+func TestAdvStmtCacheSchemaChange(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			_, err := db.Exec(ctx, q, args...)
+			require.NoError(t, err)
+		}
+		sel := func() []rwSc {
+			t.Helper()
+			var out []rwSc
+			require.NoError(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
+			return out
+		}
+		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL)")
+		exec("INSERT INTO rw_sc (id, name) VALUES (?, ?)", 1, "a")
+		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel())
+		require.Equal(t, []rwSc{{ID: 1, Name: "a"}}, sel()) // cached
+
+		// A column added: the cached statement returns it.
+		exec("ALTER TABLE rw_sc ADD COLUMN extra varchar(20)")
+		exec("UPDATE rw_sc SET extra = ? WHERE id = ?", "x", 1)
+		require.Equal(t, []rwSc{{ID: 1, Name: "a", Extra: refOf("x")}}, sel())
+
+		// The table recreated with its columns in another order.
+		exec("DROP TABLE rw_sc")
+		exec("CREATE TABLE rw_sc (name varchar(20) NOT NULL, extra varchar(20), id integer PRIMARY KEY)")
+		exec("INSERT INTO rw_sc (id, name, extra) VALUES (?, ?, ?)", 2, "b", "y")
+		require.Equal(t, []rwSc{{ID: 2, Name: "b", Extra: refOf("y")}}, sel())
+
+		// Dropped: an error, not stale rows; recreated: works again.
+		exec("DROP TABLE rw_sc")
+		var out []rwSc
+		require.Error(t, db.Select(ctx, &out, "SELECT * FROM rw_sc ORDER BY id"))
+		exec("CREATE TABLE rw_sc (id integer PRIMARY KEY, name varchar(20) NOT NULL, extra varchar(20))")
+		require.Empty(t, sel())
+	})
+}
+
+func TestAdvTxCommitAborted(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvUniq{A: 1, B: "b"}))
+		// The caller ignores a failed statement and returns nil.
+		err := db.Transaction(ctx, func(tx *orm.Session) error {
+			if err := tx.Insert(ctx, &RvUniq{A: 2, B: "b"}); err != nil {
+				return err
+			}
+			require.ErrorIs(t, tx.Insert(ctx, &RvUniq{A: 1, B: "b"}), orm.ErrUniqueViolation)
+			return nil
+		})
+		if db.Dialect().Name() == "postgres" {
+			// PostgreSQL aborted the transaction: COMMIT rolls back, and
+			// that must not look like success.
+			require.Error(t, err)
+			require.True(t, strings.HasPrefix(err.Error(), "orm: commit"), err.Error())
+			require.EqualValues(t, 1, count[RvUniq](t, db))
+			return
+		}
+		require.NoError(t, err)
+		require.EqualValues(t, 2, count[RvUniq](t, db))
+	})
+}
+
+func TestAdvTxNestedSavepoint(t *testing.T) {
+	// A failed statement in a nested transaction leaves the outer one
+	// usable on every dialect (on PostgreSQL the failure aborts the
+	// transaction unless the savepoint is rolled back).
+	eachDB(t, []any{&RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvUniq{A: 1, B: "b"}))
+		err := db.Transaction(ctx, func(tx *orm.Session) error {
+			inner := tx.Transaction(ctx, func(tx *orm.Session) error {
+				return tx.Insert(ctx, &RvUniq{A: 1, B: "b"})
+			})
+			require.ErrorIs(t, inner, orm.ErrUniqueViolation)
+			return tx.Insert(ctx, &RvUniq{A: 3, B: "b"})
+		})
+		require.NoError(t, err)
+		require.EqualValues(t, 2, count[RvUniq](t, db))
+		// Commit twice, Rollback after Commit.
+		s, err := db.Begin(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.Commit())
+		require.ErrorIs(t, s.Commit(), sql.ErrTxDone)
+		require.NoError(t, s.Rollback())
+		require.ErrorIs(t, s.Transaction(ctx, func(*orm.Session) error { return nil }), sql.ErrTxDone)
+	})
+}
+
+// RwShape is mapped for the first time by many goroutines at once.
+type RwShape struct {
+	ID   int64
+	Name string `orm:"size:20"`
+	N    int
+}
+
+func TestAdvConcurrentShapes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
+		db := openTest(t, tdb, []orm.Option{orm.WithStmtCache(8)})
+		ctx := context.Background()
+		_, err := db.Exec(ctx, "CREATE TABLE rw_shape (id integer PRIMARY KEY, name varchar(20) NOT NULL, n integer NOT NULL)")
+		require.NoError(t, err)
+		for i := 1; i <= 10; i++ {
+			_, err := db.Exec(ctx, "INSERT INTO rw_shape (id, name, n) VALUES (?, ?, ?)", i, fmt.Sprint("n", i), i)
+			require.NoError(t, err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8*60)
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 60; i++ {
+					// 60 shapes: more than a model's lock-free list and
+					// the statement cache hold.
+					cond := "n >= ?" + strings.Repeat(" AND n >= ?", i%30)
+					args := make([]any, i%30+1)
+					for j := range args {
+						args[j] = i % 5
+					}
+					q := orm.Query[RwShape](db).Where(cond, args...)
+					if i%2 == 1 {
+						q = q.OrderBy("id DESC")
+					}
+					all, err := q.All(ctx)
+					if err == nil && len(all) != 10-max(i%5-1, 0) {
+						err = fmt.Errorf("shape %d: %d rows", i, len(all))
+					}
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+	})
+}
+
+func TestAdvEmptyInputs(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		var nilSlice []RvSoft
+		var nilPtrs []*RvSoft
+		for name, fn := range map[string]func() error{
+			"insert nil slice":     func() error { return db.Insert(ctx, nilSlice) },
+			"insert ptr nil slice": func() error { return db.Insert(ctx, &nilSlice) },
+			"insert nil ptr slice": func() error { return db.Insert(ctx, nilPtrs) },
+			"upsert empty":         func() error { return db.Upsert(ctx, []RvSoft{}, nil) },
+			"update empty":         func() error { return db.Update(ctx, []RvSoft{}) },
+			"delete empty":         func() error { return db.Delete(ctx, []*RvSoft{}) },
+			"hard delete nil":      func() error { return db.HardDelete(ctx, nilSlice) },
+			"update cols empty list": func() error {
+				_, err := orm.Query[RvSoft](db).WhereIn("id", []int64{}).UpdateColumns(ctx, map[string]any{"name": "x"})
+				return err
+			},
+		} {
+			require.NoError(t, fn(), name)
+		}
+		require.Zero(t, count[RvSoft](t, db))
+		for name, err := range map[string]error{
+			"insert nil":     db.Insert(ctx, nil),
+			"insert nil ptr": db.Insert(ctx, (*RvSoft)(nil)),
+			"update nil ptr": db.Update(ctx, (*RvSoft)(nil)),
+			"delete nil ptr": db.Delete(ctx, (*RvSoft)(nil)),
+			"get nil ptr":    db.Get(ctx, (*RvSoft)(nil), 1),
+			"insert struct":  db.Insert(ctx, RvSoft{}),
+		} {
+			require.Error(t, err, name)
+			require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+		}
+	})
+}
+
+func TestAdvUpdateColumnsValues(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		v := RvVals{S: "s", Note: refOf("n"), TP: refOf(time.Now()), J: map[string]any{"a": 1.0}, NS: sql.NullString{String: "x", Valid: true}}
+		require.NoError(t, db.Insert(ctx, &v))
+		at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.FixedZone("x", -5*3600))
+		n, err := orm.Query[RvVals](db).Where("id = ?", v.ID).UpdateColumns(ctx, map[string]any{
+			"Note": nil,               // untyped nil: NULL
+			"tp":   (*time.Time)(nil), // typed nil pointer: NULL
+			"S":    "",                // a zero value is written
+			"T":    at,                // another zone: the same instant
+			"J":    map[string]any{"b": []any{"x"}},
+			"NS":   sql.NullString{},
+			"U64":  uint64(7),
+		})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		var g RvVals
+		require.NoError(t, db.Get(ctx, &g, v.ID))
+		require.Nil(t, g.Note)
+		require.Nil(t, g.TP)
+		require.Empty(t, g.S)
+		require.True(t, g.T.Equal(at), "%v", g.T)
+		require.Equal(t, map[string]any{"b": []any{"x"}}, g.J)
+		require.False(t, g.NS.Valid)
+		require.EqualValues(t, 7, g.U64)
+		// The rows found by the stored instant, in another zone.
+		c, err := orm.Query[RvVals](db).Where("t = ?", at.In(time.FixedZone("y", 9*3600))).Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, c)
+		_, err = orm.Query[RvVals](db).UpdateColumns(ctx, map[string]any{"nope": 1})
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "nope")
+	})
+}
+
+// RwDefaults has nothing but generated values.
+type RwDefaults struct {
+	ID     int64
+	Status string `orm:"size:10;default:'new'"`
+	Hits   int    `orm:"default:0"`
+}
+
+func TestAdvAllDefaultsInsert(t *testing.T) {
+	eachDB(t, []any{&RwDefaults{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		// Every column left to the database.
+		v := RwDefaults{}
+		require.NoError(t, db.Insert(ctx, &v))
+		require.NotZero(t, v.ID)
+		vs := []RwDefaults{{}, {}, {}}
+		require.NoError(t, db.Insert(ctx, vs))
+		for _, r := range vs {
+			require.NotZero(t, r.ID)
+		}
+		require.NotEqual(t, vs[0].ID, vs[1].ID)
+		all, err := orm.Query[RwDefaults](db).OrderBy("id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 4)
+		for _, r := range all {
+			require.Equal(t, "new", r.Status)
+		}
+	})
+}
+
+type rwReport struct {
+	Name  string
+	Title string
+	Total int64
+}
+
+func TestAdvNullIntoValueField(t *testing.T) {
+	eachDB(t, []any{&RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvAuthor{Name: "ann"}))
+		// A LEFT JOIN with no match and an aggregate of nothing give
+		// NULLs; GORM scans them as zero values into value fields.
+		var out []rwReport
+		err := db.Select(ctx, &out, `SELECT a.name, b.title, SUM(b.id) AS total
+			FROM rv_author a LEFT JOIN rv_book b ON b.rv_author_id = a.id GROUP BY a.name, b.title`)
+		require.NoError(t, err)
+		require.Equal(t, []rwReport{{Name: "ann"}}, out)
 	})
 }
 
