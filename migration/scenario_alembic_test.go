@@ -309,6 +309,13 @@ type scItemNoQty struct {
 	Note *string  `db:"note" orm:"size:100"`
 }
 
+type scDocPayload struct {
+	_       struct{}         `orm:"table:doc"`
+	ID      int64            `db:"id"`
+	Name    string           `db:"name" orm:"size:20"`
+	Payload *json.RawMessage `db:"payload" orm:"renamed_from:data"`
+}
+
 type scDocBare struct {
 	_    struct{} `orm:"table:doc"`
 	ID   int64    `db:"id"`
@@ -399,6 +406,36 @@ type scSerial struct {
 	_    struct{} `orm:"table:counter"`
 	ID   int32    `db:"id" orm:"postgres_type:serial"`
 	Name string   `db:"name" orm:"size:20;mysql_type:varchar(20) CHARACTER SET latin1"`
+}
+
+type scItemIndexDesc struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50;index:ix_item_name_qty"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0;index:ix_item_name_qty,desc"`
+}
+
+type scItemNameQtyIx struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50;index:ix_item_name_qty"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0;index:ix_item_name_qty"`
+}
+
+type scItemTitleWide struct {
+	_     struct{} `orm:"table:item"`
+	ID    int64    `db:"id"`
+	Title *string  `db:"title" orm:"size:200;renamed_from:name"`
+	Note  *string  `db:"note" orm:"size:100"`
+	Qty   int32    `db:"qty" orm:"default:0"`
+}
+
+type scPaintGreen struct {
+	_     struct{} `orm:"table:paint"`
+	ID    int64    `db:"id"`
+	Color scColor  `db:"color" orm:"default:'green'"`
 }
 
 // ---- rebuilds (test_batch) ----
@@ -568,6 +605,9 @@ func scenariosAlembic() []scenario {
 		{name: "json_column_added", v1: []any{&scDocBare{}}, seed: []string{"INSERT INTO doc (id, name) VALUES (1, 'a')"}, v2: []any{&scDoc{}},
 			want:   scAll("add column doc.data json"),
 			checks: []scCheck{{query: `UPDATE doc SET data = '{"k": 1}' WHERE id = 1`}, {query: "SELECT COUNT(*) FROM doc WHERE data IS NOT NULL", want: "1"}}},
+		{name: "rename_json_column", v1: []any{&scDoc{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDocPayload{}},
+			want:   scAll("rename column doc.data to payload"),
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE payload IS NOT NULL", want: "1"}, {query: `INSERT INTO doc (id, name, payload) VALUES (2, 'b', '{"x": [1]}')`}}},
 		{name: "json_set_not_null", v1: []any{&scDoc{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDocNotNull{}},
 			want:   scAll("alter column doc.data: set NOT NULL"),
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE data IS NOT NULL", want: "1"}, {query: "INSERT INTO doc (id, name) VALUES (2, 'b')", fail: true}}},
@@ -632,7 +672,26 @@ func scenariosAlembic() []scenario {
 			want:   scAll(),
 			checks: []scCheck{{query: "INSERT INTO counter (name) VALUES ('b')"}, {query: "SELECT id, name FROM counter ORDER BY id", want: "1|a\n2|b"}}},
 
+		{name: "index_column_becomes_desc", v1: []any{&scItemNameQtyIx{}}, seed: []string{scSeedItems}, v2: []any{&scItemIndexDesc{}},
+			want:   scAll("drop index ix_item_name_qty on item", "create index ix_item_name_qty on item(name, qty)"),
+			checks: []scCheck{scItemsIntact}},
+		{name: "rename_and_widen_column", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemTitleWide{}},
+			want: scAll("rename column item.name to title", "alter column item.title: type string(50) → string(200), drop NOT NULL"),
+			checks: []scCheck{{query: "SELECT id, title, qty FROM item ORDER BY id", want: "1|alpha|3\n2|beta|4\n3|gamma|5"},
+				{query: "INSERT INTO item (id) VALUES (4)"}}},
+		{name: "enum_default_changed", v1: []any{&scPaint{}}, seed: []string{"INSERT INTO paint (id, color) VALUES (1, 'red')"}, v2: []any{&scPaintGreen{}},
+			want:   scAll("alter column paint.color: default 'red' → 'green'"),
+			checks: []scCheck{{query: "INSERT INTO paint (id) VALUES (2)"}, {query: "SELECT id, color FROM paint ORDER BY id", want: "1|red\n2|green"}}},
+		{name: "pk_dropped", v1: []any{&scLinePK{}}, seed: []string{scSeedLines}, v2: []any{&scLine{}},
+			want:   scAll("alter primary key of line"),
+			checks: []scCheck{scLinesIntact, {query: "INSERT INTO line (order_id, line_no, sku) VALUES (1, 9, 'x')"}}},
+
 		// ---- rebuilds (test_batch) ----
+		{name: "rebuild_keeps_autoincrement_counter", v1: []any{&scItem{}}, seed: []string{"INSERT INTO item (name) VALUES ('a'), ('b'), ('c')", "DELETE FROM item WHERE id = 3"},
+			v2: []any{&scItemNameAll{}},
+			want: map[string][]string{"": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed', comment"},
+				"sqlite": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed'"}},
+			checks: []scCheck{{query: "INSERT INTO item (name) VALUES ('d')"}, {query: "SELECT id, name FROM item ORDER BY id", want: "1|a\n2|b\n4|d"}}},
 		{name: "child_rebuilt_keeps_fk_index_and_trigger", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, seedFor: scUpperTrigger,
 			v2:   []any{&scParent{}, &scChildIndexedWide{}},
 			want: scAll("alter column child.label: type string(20) → string(40), drop NOT NULL"),
