@@ -316,6 +316,13 @@ type scDocPayload struct {
 	Payload *json.RawMessage `db:"payload" orm:"renamed_from:data"`
 }
 
+type scDocText struct {
+	_    struct{} `orm:"table:doc"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:20"`
+	Data *string  `db:"data" orm:"type:text"`
+}
+
 type scDocBare struct {
 	_    struct{} `orm:"table:doc"`
 	ID   int64    `db:"id"`
@@ -608,6 +615,14 @@ func scenariosAlembic() []scenario {
 		{name: "rename_json_column", v1: []any{&scDoc{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDocPayload{}},
 			want:   scAll("rename column doc.data to payload"),
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE payload IS NOT NULL", want: "1"}, {query: `INSERT INTO doc (id, name, payload) VALUES (2, 'b', '{"x": [1]}')`}}},
+		{name: "json_to_text", v1: []any{&scDoc{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDocText{}},
+			want: map[string][]string{"": {"alter column doc.data: type json → text"}, "sqlite": {"alter column doc.data: type json → text"}},
+			opts: narrow, refused: "may not hold",
+			checks: []scCheck{{query: `SELECT data FROM doc WHERE id = 1`, want: `{"k": 1}`}, {query: "INSERT INTO doc (id, name, data) VALUES (2, 'b', 'not json')"}}},
+		{name: "text_to_json", v1: []any{&scDocText{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDoc{}},
+			want: scAll("alter column doc.data: type text → json"),
+			opts: narrow, refused: "may not hold",
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE data IS NOT NULL", want: "1"}}},
 		{name: "json_set_not_null", v1: []any{&scDoc{}}, seed: []string{`INSERT INTO doc (id, name, data) VALUES (1, 'a', '{"k": 1}')`}, v2: []any{&scDocNotNull{}},
 			want:   scAll("alter column doc.data: set NOT NULL"),
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM doc WHERE data IS NOT NULL", want: "1"}, {query: "INSERT INTO doc (id, name) VALUES (2, 'b')", fail: true}}},
