@@ -516,3 +516,76 @@ func TestAdvPluck(t *testing.T) {
 		require.Equal(t, []string{"live"}, live)
 	})
 }
+
+func TestAdvUpsertDoNothingBulk(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		old := RvUniq{A: 1, B: "b", Name: "old"}
+		require.NoError(t, db.Insert(ctx, &old))
+		rows := []RvUniq{{A: 2, B: "b", Name: "new1"}, {A: 1, B: "b", Name: "dup"}, {A: 3, B: "b", Name: "new2"}}
+		require.NoError(t, db.Upsert(ctx, rows, orm.OnConflict("a", "b").DoNothing()))
+		require.NotZero(t, rows[0].ID)
+		require.NotZero(t, rows[2].ID)
+		require.NotEqual(t, rows[0].ID, rows[2].ID)
+		if rows[1].ID != 0 {
+			require.Equal(t, old.ID, rows[1].ID, "a conflicting row reports the existing key or none")
+		}
+		for _, r := range []RvUniq{rows[0], rows[2]} {
+			var g RvUniq
+			require.NoError(t, db.Get(ctx, &g, r.ID))
+			require.Equal(t, r.Name, g.Name)
+		}
+		var g RvUniq
+		require.NoError(t, db.Get(ctx, &g, old.ID))
+		require.Equal(t, "old", g.Name)
+		require.EqualValues(t, 3, count[RvUniq](t, db))
+	})
+}
+
+func TestAdvIterWrite(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "b"}, {Name: "c"}}))
+		// Writing each row while iterating (GORM's Rows loop). On
+		// PostgreSQL and MySQL, through the pool (the write takes another
+		// connection). SQLite refuses a write on another connection while
+		// a read is open on the table (an in-memory database fails with
+		// "database table is locked", a file without WAL waits): there,
+		// in a transaction, reads and writes share its connection.
+		each := func(h orm.Handle) error {
+			return orm.Query[RvSoft](h).OrderBy("id").Each(ctx, func(r *RvSoft) error {
+				r.Name += "!"
+				return h.(interface {
+					Update(context.Context, any, ...string) error
+				}).Update(ctx, r, "name")
+			})
+		}
+		var err error
+		if db.Dialect().Name() == "sqlite" {
+			err = db.Transaction(ctx, func(tx *orm.Session) error { return each(tx) })
+		} else {
+			err = each(db)
+		}
+		require.NoError(t, err)
+		names, err := orm.Pluck[string](ctx, orm.Query[RvSoft](db).OrderBy("id"), "name")
+		require.NoError(t, err)
+		require.Equal(t, []string{"a!", "b!", "c!"}, names)
+	})
+}
+
+func TestAdvTxCancelled(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := db.Transaction(ctx, func(tx *orm.Session) error {
+			if err := tx.Insert(ctx, &RvSoft{Name: "x"}); err != nil {
+				return err
+			}
+			cancel()
+			return tx.Insert(ctx, &RvSoft{Name: "y"})
+		})
+		require.ErrorIs(t, err, context.Canceled)
+		require.NotContains(t, err.Error(), "rollback", "the rollback database/sql already did is no second error")
+		require.Zero(t, count[RvSoft](t, db))
+		require.Eventually(t, func() bool { return db.DB().Stats().InUse == 0 }, time.Second, 10*time.Millisecond)
+	})
+}

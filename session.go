@@ -240,12 +240,20 @@ func (db *DB) Transaction(ctx context.Context, fn func(tx *Session) error) (err 
 		}
 	}()
 	if err := fn(s); err != nil {
-		if rbErr := s.Rollback(); rbErr != nil {
+		if rbErr := s.Rollback(); rbErr != nil && !rolledBack(ctx, rbErr) {
 			return errors.Join(err, rbErr)
 		}
 		return err
 	}
 	return s.Commit()
+}
+
+// rolledBack reports whether a failed rollback only says that the
+// transaction is over already: database/sql rolls a transaction back by
+// itself when its context ends, so fn's own error (often the context's)
+// is the whole story.
+func rolledBack(ctx context.Context, rbErr error) bool {
+	return ctx.Err() != nil || errors.Is(rbErr, sql.ErrTxDone)
 }
 
 // Transaction runs fn in a nested transaction: a savepoint inside s. The
@@ -272,7 +280,7 @@ func (s *Session) Transaction(ctx context.Context, fn func(tx *Session) error) (
 		}
 	}()
 	if err := fn(s); err != nil {
-		if rbErr := rollback(); rbErr != nil {
+		if rbErr := rollback(); rbErr != nil && !rolledBack(ctx, rbErr) {
 			return errors.Join(err, rbErr)
 		}
 		return err
