@@ -2,10 +2,13 @@ package orm
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
+	"time"
 )
 
 func sortStrings(s []string) { sort.Strings(s) }
@@ -51,10 +54,12 @@ func (h *handle) execCount(ctx context.Context, op, query string, args []any) (i
 
 // Select runs a raw query and scans the result into dest: a pointer to a
 // slice of structs (or struct pointers), a pointer to a struct (the first
-// row; ErrNotFound when there is none), or a pointer to a scalar or a
-// slice of scalars for one-column results. Result columns are matched to
-// fields by column name; a column with no field is an error. Placeholders
-// are written "?" on every dialect; a slice argument expands to a list.
+// row; ErrNotFound when there is none), a pointer to a map[string]any or
+// a slice of them (one entry per column, as GORM's Find into maps), or a
+// pointer to a scalar or a slice of scalars for one-column results.
+// Result columns are matched to fields by column name; a column with no
+// field is an error. Placeholders are written "?" on every dialect; a
+// slice argument expands to a list.
 func (h *handle) Select(ctx context.Context, dest any, query string, args ...any) error {
 	dv := reflect.ValueOf(dest)
 	if dv.Kind() != reflect.Pointer || dv.IsNil() {
@@ -99,9 +104,18 @@ func (h *handle) Select(ctx context.Context, dest any, query string, args ...any
 		}
 		rs = newRowScanner(plan)
 	}
+	var ms *mapScanner
+	if elemT == typeMapAny {
+		if ms, err = newMapScanner(rows); err != nil {
+			return h.db.wrapErr(op, err)
+		}
+	}
 	scanInto := func(v reflect.Value) error {
-		if rs != nil {
+		switch {
+		case rs != nil:
 			return rs.scan(rows, v)
+		case ms != nil:
+			return ms.scan(rows, v)
 		}
 		return scanScalar(rows, v)
 	}
@@ -145,4 +159,55 @@ func (h *handle) Select(ctx context.Context, dest any, query string, args ...any
 		target.Set(reflect.MakeSlice(target.Type(), 0, 0))
 	}
 	return h.db.wrapErr(op, rows.Err())
+}
+
+var typeMapAny = reflect.TypeFor[map[string]any]()
+
+// mapScanner scans rows into map[string]any values: each column's value
+// as the driver gives it, except that text a driver returns as bytes
+// (MySQL) is a string, and times are in UTC, as in struct fields.
+type mapScanner struct {
+	cols  []string
+	bytes []bool // the column is binary: keep []byte
+	raw   []any
+	ptrs  []any
+}
+
+func newMapScanner(rows *sql.Rows) (*mapScanner, error) {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	ms := &mapScanner{cols: make([]string, len(cts)), bytes: make([]bool, len(cts)), raw: make([]any, len(cts)), ptrs: make([]any, len(cts))}
+	for i, ct := range cts {
+		ms.cols[i] = ct.Name()
+		t := strings.ToUpper(ct.DatabaseTypeName())
+		ms.bytes[i] = strings.Contains(t, "BLOB") || strings.Contains(t, "BINARY") || t == "BYTEA"
+		ms.ptrs[i] = &ms.raw[i]
+	}
+	return ms, nil
+}
+
+// scan reads the current row into v, a map[string]any (made when nil).
+func (ms *mapScanner) scan(rows *sql.Rows, v reflect.Value) error {
+	if err := rows.Scan(ms.ptrs...); err != nil {
+		return err
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMapWithSize(typeMapAny, len(ms.cols)))
+	}
+	m := v.Interface().(map[string]any)
+	for i, c := range ms.cols {
+		x := ms.raw[i]
+		switch y := x.(type) {
+		case []byte:
+			if !ms.bytes[i] {
+				x = string(y)
+			}
+		case time.Time:
+			x = y.UTC()
+		}
+		m[c] = x
+	}
+	return nil
 }

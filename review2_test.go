@@ -589,3 +589,31 @@ func TestAdvTxCancelled(t *testing.T) {
 		require.Eventually(t, func() bool { return db.DB().Stats().InUse == 0 }, time.Second, 10*time.Millisecond)
 	})
 }
+
+func TestAdvSelectMaps(t *testing.T) {
+	eachDB(t, []any{&RvVals{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+		require.NoError(t, db.Insert(ctx, []RvVals{{S: "a", T: at, Note: refOf("n")}, {S: "b", T: at}}))
+		// GORM's Find into maps: one entry per column.
+		var rows []map[string]any
+		require.NoError(t, db.Select(ctx, &rows, "SELECT s, note, t, u64 + 1 AS n FROM rv_vals ORDER BY s"))
+		require.Len(t, rows, 2)
+		require.Equal(t, "a", rows[0]["s"])
+		require.Equal(t, "n", rows[0]["note"])
+		require.Nil(t, rows[1]["note"])
+		require.Contains(t, rows[0], "n")
+		require.EqualValues(t, 1, rows[0]["n"])
+		if tt, ok := rows[0]["t"].(time.Time); ok {
+			require.True(t, tt.Equal(at))
+			require.Equal(t, time.UTC, tt.Location())
+		}
+		one := map[string]any{}
+		require.NoError(t, db.Select(ctx, &one, "SELECT COUNT(*) AS c FROM rv_vals"))
+		require.EqualValues(t, 2, one["c"])
+		var none []map[string]any
+		require.NoError(t, db.Select(ctx, &none, "SELECT s FROM rv_vals WHERE id < 0"))
+		require.NotNil(t, none)
+		require.Empty(t, none)
+	})
+}
