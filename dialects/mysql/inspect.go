@@ -69,9 +69,8 @@ ORDER BY 1, 2, 3, 4`
 //     year, time, bit, set and char(n) are Custom. The display width of
 //     int(11) is ignored; unsigned sets Type.Unsigned.
 //   - MariaDB's JSON is longtext with an automatic CHECK (json_valid(col))
-//     named after the column (and keeping that name when the column is
-//     renamed): a longtext column with such a check is JSON and the check
-//     is not listed.
+//     named after the column: such a column is JSON and the check is not
+//     listed.
 //   - The primary key has Name "" (MySQL always calls it PRIMARY).
 //   - Unique constraints are unique indexes in MySQL: they are reported as
 //     Index{Unique: true} in Indexes, never in Uniques.
@@ -182,7 +181,7 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 			fk.RefColumns = append(fk.RefColumns, b.String)
 		case "c": // a: CHECK_CLAUSE
 			expr := dialects.StripParens(a.String)
-			if c := t.Column(jsonCheckColumn(expr)); c != nil && c.Type.Kind == schema.Text {
+			if c := t.Column(name); c != nil && isJSONCheck(expr, name) && c.Type.Kind == schema.Text {
 				c.Type.Kind = schema.JSON
 				return nil
 			}
@@ -197,21 +196,10 @@ func (Dialect) Inspect(ctx context.Context, q dialects.Querier, opts dialects.In
 	return set.MetaData(), nil
 }
 
-// jsonCheckColumn recognises MariaDB's automatic check of a JSON column,
-// json_valid(`col`), and returns col ("" for another expression). The
-// check is named after the column when it is created, and keeps that
-// name when the column is renamed: the expression, not the name, tells
-// which column it belongs to.
-func jsonCheckColumn(expr string) string {
-	const pre = "json_valid(`"
-	if len(expr) < len(pre)+2 || !strings.EqualFold(expr[:len(pre)], pre) || !strings.HasSuffix(expr, "`)") {
-		return ""
-	}
-	q := expr[len(pre)-1 : len(expr)-1]
-	if strings.Contains(strings.ReplaceAll(q[1:len(q)-1], "``", ""), "`") {
-		return "" // more than one identifier
-	}
-	return strings.ReplaceAll(q[1:len(q)-1], "``", "`")
+// isJSONCheck recognises MariaDB's automatic check of a JSON column:
+// json_valid(`col`).
+func isJSONCheck(expr, col string) bool {
+	return strings.EqualFold(expr, "json_valid("+dialects.QuoteIdent(col, '`')+")")
 }
 
 // columnType normalises a COLUMN_TYPE such as "int(11) unsigned",
