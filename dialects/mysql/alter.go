@@ -31,8 +31,19 @@ func (d Dialect) DropColumn(t *schema.Table, c *schema.Column) ([]string, error)
 }
 
 // RenameColumn returns ALTER TABLE ... RENAME COLUMN (MySQL 8.0,
-// MariaDB 10.5 and later).
+// MariaDB 10.5 and later). A JSON column is renamed with CHANGE COLUMN
+// and its full definition instead: on MariaDB, JSON is longtext with an
+// automatic CHECK (json_valid(col)) named after the column, which RENAME
+// COLUMN leaves under the old name (Inspect would then no longer see a
+// JSON column); CHANGE COLUMN re-creates it under the new one.
 func (d Dialect) RenameColumn(t *schema.Table, from, to string) ([]string, error) {
+	if c := t.Column(from); c != nil && c.Type.Kind == schema.JSON {
+		if _, override := c.DialectTypes["mysql"]; !override {
+			nc := c.Clone()
+			nc.Name = to
+			return []string{dialects.AlterTable(d, t.Name, "CHANGE COLUMN ", d.Quote(from), " ", ddl.ColumnDefinition(t, nc))}, nil
+		}
+	}
 	return []string{dialects.AlterTable(d, t.Name, "RENAME COLUMN ", d.Quote(from), " TO ", d.Quote(to))}, nil
 }
 
