@@ -617,3 +617,41 @@ func TestAdvSelectMaps(t *testing.T) {
 		require.Empty(t, none)
 	})
 }
+
+func TestAdvSliceWritesAtomic(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}, &RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		rows := []RvSoft{{Name: "a"}, {Name: "b"}}
+		require.NoError(t, db.Insert(ctx, rows))
+		missing := RvSoft{ID: 9999, Name: "m"}
+
+		// Update of a slice with a missing row: nothing is written.
+		rows[0].Name = "a2"
+		err := db.Update(ctx, []*RvSoft{&rows[0], &missing})
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		var g RvSoft
+		require.NoError(t, db.Get(ctx, &g, rows[0].ID))
+		require.Equal(t, "a", g.Name)
+
+		// Soft delete of a slice with a missing row: nothing is deleted,
+		// and the DeletedAt fields are as they were.
+		err = db.Delete(ctx, []*RvSoft{&rows[0], &missing})
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		require.Nil(t, rows[0].DeletedAt)
+		require.Nil(t, missing.DeletedAt)
+		require.NoError(t, db.Get(ctx, &g, rows[0].ID))
+
+		// Hard delete of a slice with a missing row: nothing is deleted.
+		err = db.HardDelete(ctx, []*RvSoft{&rows[1], &missing})
+		require.ErrorIs(t, err, orm.ErrNotFound)
+		require.EqualValues(t, 2, count[RvSoft](t, db))
+
+		// Insert of a slice whose last row is a duplicate, over several
+		// statements (rows inserting different columns): none is kept.
+		require.NoError(t, db.Insert(ctx, &RvUniq{A: 1, B: "x"}))
+		us := []RvUniq{{A: 2, B: "x"}, {ID: 500, A: 3, B: "x"}, {A: 1, B: "x"}}
+		err = db.Insert(ctx, us)
+		require.ErrorIs(t, err, orm.ErrUniqueViolation)
+		require.EqualValues(t, 1, count[RvUniq](t, db))
+	})
+}
