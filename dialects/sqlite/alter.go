@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,8 @@ func (d Dialect) AddEnumValues(t *schema.Table, c *schema.Column, values []strin
 //	DROP TABLE "<t>"
 //	ALTER TABLE "_tagorm_new_<t>" RENAME TO "<t>"  (with legacy_alter_table on)
 //	CREATE INDEX ... for every index of the target
+//	CREATE INDEX ... for every partial index and index on expressions the
+//	                 old table had (Inspect does not report them)
 //	CREATE TRIGGER ... for every trigger the old table had
 //
 // with the AUTOINCREMENT counter carried over. Foreign key enforcement
@@ -164,6 +167,22 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rebuild %q: read triggers: %w", from.Name, err)
+	}
+	var opaque []string // partial indexes and indexes on expressions
+	if q != nil {
+		err = dialects.ScanEach(ctx, q, opaqueIndexesQuery, func(rows *sql.Rows) error {
+			var name, s string
+			if err := rows.Scan(&name, &s); err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(to.Indexes, func(ix *schema.Index) bool { return dialects.IndexName(to, ix) == name }) {
+				opaque = append(opaque, s)
+			}
+			return nil
+		}, from.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: rebuild %q: read indexes: %w", from.Name, err)
 	}
 	tmp := RebuildPrefix + to.Name
 	bare := to.Clone()
@@ -204,8 +223,18 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 	for _, ix := range to.Indexes {
 		out = append(out, ddl.CreateIndex(to, ix, false))
 	}
+	out = append(out, opaque...)
 	return append(out, triggers...), nil
 }
+
+// opaqueIndexesQuery lists the name and CREATE INDEX text of the partial
+// indexes and indexes on expressions of a table: Inspect does not report
+// them (schema cannot describe them), so Compare never drops them, and a
+// rebuild re-creates them as they were.
+const opaqueIndexesQuery = `SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) il ON il.name = m.name
+WHERE m.type = 'index' AND m.tbl_name = ? AND m.sql IS NOT NULL
+	AND (il.partial = 1 OR EXISTS (SELECT 1 FROM pragma_index_xinfo(m.name) x WHERE x.key = 1 AND x.cid = -2))
+ORDER BY m.rowid`
 
 func hasAutoIncrement(t *schema.Table) bool {
 	for _, c := range t.Columns {
