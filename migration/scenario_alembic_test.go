@@ -707,6 +707,21 @@ func scenariosAlembic() []scenario {
 			want: map[string][]string{"": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed', comment"},
 				"sqlite": {"alter column item.name: type string(50) → string(80), drop NOT NULL, default none → 'unnamed'"}},
 			checks: []scCheck{{query: "INSERT INTO item (name) VALUES ('d')"}, {query: "SELECT id, name FROM item ORDER BY id", want: "1|a\n2|b\n4|d"}}},
+		// A partial index (and on SQLite an index on an expression),
+		// which schema cannot describe, is neither dropped by Compare nor
+		// lost by a rebuild.
+		{name: "rebuild_keeps_partial_and_expression_indexes", v1: []any{&scItem{}}, seed: []string{scSeedItems},
+			seedFor: map[string][]string{
+				"sqlite":   {"CREATE INDEX ix_item_big ON item (qty) WHERE qty > 3", "CREATE INDEX ix_item_lower ON item (lower(name))"},
+				"postgres": {"CREATE INDEX ix_item_big ON item (qty) WHERE qty > 3", "CREATE INDEX ix_item_lower ON item (lower(name))"},
+			},
+			v2:     []any{&scItemName200{}},
+			want:   scAll("alter column item.name: type string(50) → string(200)"),
+			checks: []scCheck{scItemsIntact},
+			checksFor: map[string][]scCheck{
+				"sqlite":   {{query: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_item_%' ORDER BY name", want: "ix_item_big\nix_item_lower"}},
+				"postgres": {{query: "SELECT indexname FROM pg_indexes WHERE tablename = 'item' AND indexname LIKE 'ix_item_%' ORDER BY indexname", want: "ix_item_big\nix_item_lower"}},
+			}},
 		{name: "child_rebuilt_keeps_fk_index_and_trigger", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, seedFor: scUpperTrigger,
 			v2:   []any{&scParent{}, &scChildIndexedWide{}},
 			want: scAll("alter column child.label: type string(20) → string(40), drop NOT NULL"),

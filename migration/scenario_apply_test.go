@@ -60,7 +60,7 @@ func TestScenarioApply(t *testing.T) {
 					if left := scCompare(t, db, v2); !left.Empty() {
 						t.Fatalf("Compare after Apply:\n%s", left)
 					}
-					scRunChecks(t, tdb, sc.checks)
+					scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 				})
 			}
 		})

@@ -175,7 +175,7 @@ func runScenarioRevisions(t *testing.T, tdb *dbtest.DB, sc scenario) {
 		}
 		current("r1")
 		mustEmpty("a refused upgrade", v1)
-		scRunChecks(t, tdb, sc.checks)
+		scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 		return
 	}
 	if err != nil {
@@ -196,7 +196,7 @@ func runScenarioRevisions(t *testing.T, tdb *dbtest.DB, sc scenario) {
 		}
 		current("r2")
 		mustEmpty("a refused downgrade", v2)
-		scRunChecks(t, tdb, sc.checks)
+		scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 		return
 	}
 	if err != nil {
@@ -221,7 +221,7 @@ func runScenarioRevisions(t *testing.T, tdb *dbtest.DB, sc scenario) {
 			t.Fatalf("rows after upgrading again:\n got %s\nwant %s", got, rows2)
 		}
 	}
-	scRunChecks(t, tdb, sc.checks)
+	scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 }
 
 var scDumpN atomic.Int64

@@ -55,9 +55,16 @@ type scenario struct {
 	refusedAlways bool
 	opts          []migration.Option
 	checks        []scCheck
+	// checksFor holds more checks by dialect name, run after checks.
+	checksFor map[string][]scCheck
 }
 
 func scAll(ops ...string) map[string][]string { return map[string][]string{"": ops} }
+
+// allChecks returns the checks of sc for the named dialect.
+func (sc scenario) allChecks(dialect string) []scCheck {
+	return append(slices.Clone(sc.checks), sc.checksFor[dialect]...)
+}
 
 // seeds returns the seed statements of sc for the named dialect.
 func (sc scenario) seeds(dialect string) []string {
@@ -907,7 +914,7 @@ func runScenario(t *testing.T, tdb *dbtest.DB, sc scenario) {
 			t.Fatalf("a refused AutoMigrate changed the schema:\n%s", again)
 		}
 		if sc.refusedAlways {
-			scRunChecks(t, tdb, sc.checks)
+			scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 			return
 		}
 	}
@@ -931,7 +938,7 @@ func runScenario(t *testing.T, tdb *dbtest.DB, sc scenario) {
 	if t.Failed() {
 		t.Logf("ran:\n%s", strings.Join(ran, "\n"))
 	}
-	scRunChecks(t, tdb, sc.checks)
+	scRunChecks(t, tdb, sc.allChecks(tdb.Name))
 }
 
 func scRunChecks(t *testing.T, tdb *dbtest.DB, checks []scCheck) {
