@@ -582,7 +582,10 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 			return h.db.wrapErr(m.hot.opInsert, fmt.Errorf("read generated key: %w", err))
 		}
 		if conflict != nil && len(rows) == 1 && id == 0 {
-			return nil // an upsert that changed nothing reports no id
+			// MySQL reports no key when the upsert left the row it
+			// found as it was (DoNothing, or the values it had
+			// already): read the key by the conflict columns.
+			return h.upsertKey(ctx, m, rows[0], conflict)
 		}
 		// MySQL reports the first key of a multi-row INSERT; the others
 		// follow it (auto_increment_increment = 1).
@@ -593,6 +596,41 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 		}
 	}
 	return nil
+}
+
+// upsertKey fills the autoincrement key of row r, which an upsert found
+// in place, from the row with r's values in the conflict columns (none
+// found: the key stays zero).
+func (h *handle) upsertKey(ctx context.Context, m *model, r reflect.Value, conflict *Conflict) error {
+	op := m.hot.opInsert
+	cc, _, err := conflict.resolve(m)
+	if err != nil {
+		return err
+	}
+	d := h.db.dialect
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(d.Quote(m.autoInc.col.Name))
+	b.WriteString(" FROM ")
+	b.WriteString(d.Quote(m.table.Name))
+	args := make([]any, len(cc))
+	for i, c := range cc {
+		b.WriteString([]string{" WHERE ", " AND "}[min(i, 1)])
+		b.WriteString(d.Quote(c))
+		b.WriteString(" = ?") // scalar rebinds
+		if args[i], err = m.byCol[c].arg(r); err != nil {
+			return h.db.wrapErr(op, err)
+		}
+	}
+	var id int64
+	err = h.scalar(ctx, op, b.String(), args, &id)
+	switch {
+	case isNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	return h.db.wrapErr(op, setInt(m.autoInc.of(r), id))
 }
 
 // setInt stores an integer key in v, without boxing it for the common

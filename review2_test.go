@@ -655,3 +655,21 @@ func TestAdvSliceWritesAtomic(t *testing.T) {
 		require.EqualValues(t, 1, count[RvUniq](t, db))
 	})
 }
+
+func TestAdvUpsertUnchanged(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		u := RvUniq{A: 1, B: "b", Name: "same"}
+		require.NoError(t, db.Insert(ctx, &u))
+		// An upsert that finds the row with the values it proposes still
+		// reports the existing key, as when it changes the row.
+		u2 := RvUniq{A: 1, B: "b", Name: "same"}
+		require.NoError(t, db.Upsert(ctx, &u2, orm.OnConflict("a", "b").DoUpdate("name")))
+		require.Equal(t, u.ID, u2.ID)
+		us := []RvUniq{{A: 1, B: "b", Name: "same"}, {A: 2, B: "b", Name: "new"}}
+		require.NoError(t, db.Upsert(ctx, us, orm.OnConflict("a", "b").DoUpdate("name")))
+		require.Equal(t, u.ID, us[0].ID)
+		require.NotZero(t, us[1].ID)
+		require.EqualValues(t, 2, count[RvUniq](t, db))
+	})
+}
