@@ -344,6 +344,7 @@ type modelHot struct {
 	arrayTypes                                   atomic.Pointer[[]string]       // per field: its array parameter type, or "" (see arrayTypes)
 	selects                                      atomic.Pointer[[]*selectShape] // query.go
 	preloadRows                                  atomic.Int64                   // rows of the last preload of this model (preload.go)
+	allRows                                      atomic.Int64                   // rows of the last Q.All of this model (query.go)
 }
 
 // addHot appends v to the copy-on-write list at p, unless it holds max

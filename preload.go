@@ -314,10 +314,31 @@ func (h *handle) finishJoined(ctx context.Context, n *preloadNode, parents []ref
 // alone: a partial collection would misstate the database.
 func setBack(n *preloadNode, parent, child reflect.Value) {
 	b := n.back
-	if b == nil || b.slice || !b.ptr || !parent.CanAddr() {
+	if !hasBack(n) || !parent.CanAddr() {
 		return
 	}
 	b.fieldOf(child).Set(parent.Addr())
+}
+
+// intField reports whether f is an int or int64 field at a fixed offset,
+// whose value intAt reads.
+func intField(f *field) bool {
+	return f.direct && (f.argKind == reflect.Int64 || f.argKind == reflect.Int)
+}
+
+// intAt returns int field f (intField) of the struct at base+off.
+func intAt(f *field, base unsafe.Pointer, off uintptr) int64 {
+	p := unsafe.Add(base, off+f.offset)
+	if f.argKind == reflect.Int {
+		return int64(*(*int)(p))
+	}
+	return *(*int64)(p)
+}
+
+// hasBack reports whether setBack sets anything for n's relation.
+func hasBack(n *preloadNode) bool {
+	b := n.back
+	return b != nil && !b.slice && b.ptr
 }
 
 // keyValue returns v (a key field's value) as a comparable map key, and
@@ -368,8 +389,9 @@ func keyArg(f *field, v reflect.Value) any {
 // rowBuffer collects scanned rows of one struct type in a growing slice;
 // elements are addressable and stay put once loading is done.
 type rowBuffer struct {
-	s reflect.Value
-	n int
+	s    reflect.Value
+	n    int
+	used int // slots handed out: above it the elements are still zero
 }
 
 func newRowBuffer(t reflect.Type, capHint int) *rowBuffer {
@@ -386,7 +408,11 @@ func (b *rowBuffer) slot() reflect.Value {
 		b.s = ns
 	}
 	v := b.s.Index(b.n)
-	v.SetZero()
+	if b.n < b.used {
+		v.SetZero() // a slot handed out before and not kept
+	} else {
+		b.used = b.n + 1
+	}
 	return v
 }
 
@@ -399,6 +425,7 @@ func (b *rowBuffer) at(i int) reflect.Value { return b.s.Index(i) }
 type fetched struct {
 	buf    *rowBuffer
 	link   []any        // parent key of each link, in query order (dropped by group)
+	ints   *field       // instead of link: link i's key is this int field of row i
 	child  []int        // buffer index of each link (grouped by parent by group)
 	groups map[any]span // links of each parent key, set by group
 	sorted bool         // each parent's children are contiguous in the buffer, in link order
@@ -411,15 +438,31 @@ type fetched struct {
 // O(n) counting sort. Links that arrive grouped (per-parent Limit, rows
 // inserted parent by parent) stay put. It reports whether links moved.
 func (f *fetched) group(parents int) bool {
-	n := len(f.link)
-	groups := make(map[any]span, parents)
-	f.groups = groups
 	defer func() { f.link = nil }()
+	if kf := f.ints; kf != nil {
+		base, size := f.buf.s.UnsafePointer(), f.buf.s.Type().Elem().Size()
+		key := func(i int) int64 { return intAt(kf, base, uintptr(i)*size) }
+		return groupLinks(f, len(f.child), key, parents)
+	}
+	return groupLinks(f, len(f.link), func(i int) any { return f.link[i] }, parents)
+}
+
+// groupLinks is group for n links whose keys, of type K, link gives;
+// keyValue gives int64 for every integer key, so integer links match the
+// parents' keys.
+func groupLinks[K comparable](f *fetched, n int, link func(i int) K, parents int) bool {
+	groups := make(map[K]span, parents)
+	defer func() {
+		f.groups = make(map[any]span, len(groups))
+		for k, s := range groups {
+			f.groups[k] = s
+		}
+	}()
 	i := 0
 	for i < n {
-		k := f.link[i]
+		k := link(i)
 		j := i + 1
-		for j < n && f.link[j] == k {
+		for j < n && link(j) == k {
 			j++
 		}
 		if _, dup := groups[k]; dup {
@@ -437,9 +480,9 @@ func (f *fetched) group(parents int) bool {
 	gid := make([]int32, n)
 	var count []int
 	for i := 0; i < n; {
-		k := f.link[i]
+		k := link(i)
 		j := i + 1
-		for j < n && f.link[j] == k {
+		for j < n && link(j) == k {
 			j++
 		}
 		s, seen := groups[k]
@@ -580,8 +623,10 @@ func assignRelated(n *preloadNode, parents []reflect.Value, f *fetched) {
 				sl = f.buf.s.Slice3(a, b, b)
 			}
 			fv.Set(sl)
-			for i := s.start; i < s.end; i++ {
-				setBack(n, p, f.buf.at(f.child[i]))
+			if hasBack(n) {
+				for i := s.start; i < s.end; i++ {
+					setBack(n, p, f.buf.at(f.child[i]))
+				}
 			}
 			continue
 		}
@@ -623,9 +668,14 @@ func (h *handle) fetchRelated(ctx context.Context, n *preloadNode, keys []any) (
 	}
 	f := &fetched{
 		buf:    newRowBuffer(r.target.typ, hint),
-		link:   make([]any, 0, hint),
 		child:  make([]int, 0, hint),
 		sorted: r.kind == hasMany || r.kind == hasOne,
+	}
+	if r.kind != manyToMany && intField(r.targetKey) {
+		// Link i is row i, whose own integer key is read when grouping.
+		f.ints = r.targetKey
+	} else {
+		f.link = make([]any, 0, hint)
 	}
 	defer func() { r.target.hot.preloadRows.Store(int64(f.buf.n)) }()
 	var pkSeen map[any]int // many_to_many: target key → buffer index
@@ -688,26 +738,24 @@ func (h *handle) scanRelated(ctx context.Context, op string, n *preloadNode, que
 	linkKey := r.targetKey // has_*: the child's foreign key; belongs_to: the target's key
 	for rows.Next() {
 		v := f.buf.slot()
-		for i, fd := range plan.fields {
-			fv := fd.of(v)
-			if plan.wrap[i] {
-				rs.conv[i].dst = fv
-				rs.dest[i] = &rs.conv[i]
-			} else {
-				rs.dest[i] = fv.Addr().Interface()
-			}
-		}
+		var err error
 		if m2m {
-			copy(dest[1:], rs.dest)
+			rs.fill(dest[1:], v)
+			err = rows.Scan(dest...)
+		} else {
+			err = rs.scan(rows, v)
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err != nil {
 			return h.db.wrapErr(op, err)
 		}
 		var k any
 		var ok bool
-		if m2m {
+		switch {
+		case f.ints != nil:
+			ok = intAt(linkKey, unsafe.Pointer(v.UnsafeAddr()), 0) != 0
+		case m2m:
 			k, ok = keyValue(owner.Elem())
-		} else {
+		default:
 			k, ok = keyValue(linkKey.of(v))
 		}
 		if !ok {
@@ -728,7 +776,9 @@ func (h *handle) scanRelated(ctx context.Context, op string, n *preloadNode, que
 		} else {
 			f.buf.commit()
 		}
-		f.link = append(f.link, k)
+		if f.ints == nil {
+			f.link = append(f.link, k)
+		}
 		f.child = append(f.child, idx)
 	}
 	if err := rows.Err(); err != nil {

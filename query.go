@@ -540,6 +540,10 @@ func (it *rowsIter[T]) close() {
 	it.rs.release()
 }
 
+// allHintBytes bounds the capacity All reserves from the last call's row
+// count: the returned slice may keep it.
+const allHintBytes = 16 << 10
+
 // All returns every matching row (an empty, non-nil slice when none match).
 func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	it, err := q.rows(ctx)
@@ -547,8 +551,18 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 		return nil, err
 	}
 	defer it.close()
-	// Never nil, as raw Select: no rows is an empty slice.
-	out := make([]T, 0, min(max(q.limit, 0), 1024))
+	// Never nil, as raw Select: no rows is an empty slice. Sized as the
+	// last All of this model needed, up to allHintBytes: growing copies
+	// every row scanned so far.
+	n := int(q.m.hot.allRows.Load())
+	if q.limit > 0 {
+		n = min(q.limit, 1024)
+	}
+	if size := int(q.m.typ.Size()); size > 0 {
+		n = min(n, allHintBytes/size)
+	}
+	out := make([]T, 0, n)
+	defer func() { q.m.hot.allRows.Store(int64(len(out))) }()
 	for it.rows.Next() {
 		var zero T
 		out = append(out, zero)

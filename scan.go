@@ -271,38 +271,49 @@ func newRowScanner(p *scanPlan) *rowScanner {
 	return rs
 }
 
-// fill points rs.dest at the fields of struct value v (addressable).
-func (rs *rowScanner) fill(v reflect.Value) {
-	base := v.Addr().UnsafePointer()
+// fill points dest (len(rs.plan.fields) long) at the fields of struct
+// value v (addressable).
+func (rs *rowScanner) fill(dest []any, v reflect.Value) {
+	base := unsafe.Pointer(v.UnsafeAddr())
 	for i, f := range rs.plan.fields {
 		switch {
 		case rs.plan.wrap[i]:
 			rs.conv[i].dst = f.of(v)
-			rs.dest[i] = &rs.conv[i]
+			dest[i] = &rs.conv[i]
 		case f.direct:
-			rs.dest[i] = fieldPtr(f, base)
+			dest[i] = fieldPtr(f, base)
 		default:
-			rs.dest[i] = f.of(v).Addr().Interface()
+			dest[i] = f.of(v).Addr().Interface()
 		}
 	}
 }
 
+// scanDest is how many columns scan's destinations hold on the stack
+// (database/sql does not keep them): writing them then needs no write
+// barrier, which a pooled heap slice does while the GC runs.
+const scanDest = 16
+
 // scan reads the current row into struct value v (addressable).
 func (rs *rowScanner) scan(rows *sql.Rows, v reflect.Value) error {
-	rs.fill(v)
-	if err := rows.Scan(rs.dest...); err != nil {
-		return rs.scanNulls(rows, v, err)
+	var buf [scanDest]any
+	dest := rs.dest
+	if len(dest) <= len(buf) {
+		dest = buf[:len(dest)]
+	}
+	rs.fill(dest, v)
+	if err := rows.Scan(dest...); err != nil {
+		return rs.scanNulls(rows, v, dest, err)
 	}
 	return nil
 }
 
-// scanNulls retries the current row, whose scan into v failed with err,
-// reading each NULL into a value-type field as the field's zero value,
-// as GORM does: a LEFT JOIN or an aggregate over no rows gives NULL
-// whatever the struct says. The other columns are scanned as before, so
-// a genuine conversion error is still reported.
-func (rs *rowScanner) scanNulls(rows *sql.Rows, v reflect.Value, err error) error {
-	raw := make([]any, len(rs.dest))
+// scanNulls retries the current row, whose scan into v with dest failed
+// with err, reading each NULL into a value-type field as the field's zero
+// value, as GORM does: a LEFT JOIN or an aggregate over no rows gives
+// NULL whatever the struct says. The other columns are scanned as before,
+// so a genuine conversion error is still reported.
+func (rs *rowScanner) scanNulls(rows *sql.Rows, v reflect.Value, dest []any, err error) error {
+	raw := make([]any, len(dest))
 	ptrs := make([]any, len(raw))
 	for i := range raw {
 		ptrs[i] = &raw[i]
@@ -313,14 +324,14 @@ func (rs *rowScanner) scanNulls(rows *sql.Rows, v reflect.Value, err error) erro
 	retry := false
 	for i, x := range raw {
 		if f := rs.plan.fields[i]; x == nil && f != nil && !rs.plan.wrap[i] {
-			rs.dest[i] = zeroScanner{f.of(v)}
+			dest[i] = zeroScanner{f.of(v)}
 			retry = true
 		}
 	}
 	if !retry {
 		return err
 	}
-	return rows.Scan(rs.dest...)
+	return rows.Scan(dest...)
 }
 
 // zeroScanner stores the zero value in its destination: it receives a
