@@ -67,6 +67,10 @@ type field struct {
 	// nullTime marks sql.NullTime and sql.Null[time.Time]: normalised
 	// like isTime.
 	nullTime bool
+	// date marks an isTime or nullTime field in a date column: it binds
+	// the calendar date of the value in its own zone (as midnight UTC),
+	// and reads back as midnight UTC.
+	date bool
 	// uuid marks a [16]byte UUID type (or a pointer to one) without its
 	// own Valuer: bound as the canonical 36-character text, scanned from
 	// text or 16 bytes.
@@ -589,6 +593,7 @@ func (b *builder) column(sf reflect.StructField, name string, idx []int, prefix,
 	base := derefType(sf.Type)
 	f.isTime = base == typeTime
 	f.nullTime = nullableGoType(base) && base.NumField() == 2 && base.Field(0).Type == typeTime
+	f.date = (f.isTime || f.nullTime) && typ.Kind == schema.Date
 	custom := base.Implements(typeValuer) || reflect.PointerTo(base).Implements(typeScanner)
 	f.uuid = typ.Kind == schema.UUID && isUUIDArray(base) && !custom
 	f.decimalText = typ.Kind == schema.Decimal && base.Kind() == reflect.String && !custom

@@ -673,3 +673,27 @@ func TestAdvUpsertUnchanged(t *testing.T) {
 		require.EqualValues(t, 2, count[RvUniq](t, db))
 	})
 }
+
+func TestAdvDateColumnZone(t *testing.T) {
+	eachDB(t, []any{&RvEnumRow{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		// A date is the calendar day of the value, whatever its zone:
+		// midnight in Paris on 1 March is 1 March, not 29 February (UTC).
+		paris := time.FixedZone("paris", 3600)
+		ny := time.FixedZone("ny", -5*3600)
+		for _, day := range []time.Time{
+			time.Date(2024, 3, 1, 0, 0, 0, 0, paris),
+			time.Date(2024, 3, 1, 23, 30, 0, 0, ny),
+			time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC),
+		} {
+			v := RvEnumRow{Color: "red", Day: day}
+			require.NoError(t, db.Insert(ctx, &v))
+			var g RvEnumRow
+			require.NoError(t, db.Get(ctx, &g, v.ID))
+			require.Equal(t, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), g.Day, "stored %v", day)
+			n, err := orm.Query[RvEnumRow](db).Where("id = ? AND day = ?", v.ID, g.Day).Count(ctx)
+			require.NoError(t, err)
+			require.EqualValues(t, 1, n)
+		}
+	})
+}

@@ -161,8 +161,7 @@ func (f *field) arg(v reflect.Value) (any, error) {
 			}
 			fv = fv.Elem()
 		}
-		t := fv.Interface().(time.Time)
-		return t.UTC().Truncate(time.Microsecond), nil
+		return f.timeArg(fv.Interface().(time.Time)), nil
 	case f.nullTime:
 		if f.ptr {
 			if fv.IsNil() {
@@ -173,8 +172,7 @@ func (f *field) arg(v reflect.Value) (any, error) {
 		if !fv.Field(1).Bool() {
 			return nil, nil
 		}
-		t := fv.Field(0).Interface().(time.Time)
-		return t.UTC().Truncate(time.Microsecond), nil
+		return f.timeArg(fv.Field(0).Interface().(time.Time)), nil
 	case f.uuid:
 		if f.ptr {
 			if fv.IsNil() {
@@ -192,6 +190,23 @@ func (f *field) arg(v reflect.Value) (any, error) {
 		return fv.Elem().Interface(), nil
 	}
 	return fv.Interface(), nil
+}
+
+// timeArg is the bind value of time t of field f: the instant in UTC to
+// the microsecond, or for a date column t's calendar date (in t's own
+// zone) at midnight UTC, so that midnight in Paris on 1 March is 1 March,
+// not 29 February.
+func (f *field) timeArg(t time.Time) time.Time {
+	if f.date {
+		return dateOf(t)
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// dateOf returns t's calendar date, in t's zone, at midnight UTC.
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // scanPlan maps the columns of a result to the fields of a model.
@@ -443,14 +458,20 @@ func (c *convScanner) Scan(src any) error {
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f.name, err)
 		}
-		setTime(dst, t.UTC())
+		if t = t.UTC(); f.date {
+			t = dateOf(t)
+		}
+		setTime(dst, t)
 		return nil
 	case f.nullTime:
 		t, err := asTime(src)
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f.name, err)
 		}
-		setTime(dst.Field(0), t.UTC())
+		if t = t.UTC(); f.date {
+			t = dateOf(t)
+		}
+		setTime(dst.Field(0), t)
 		dst.Field(1).SetBool(true)
 		return nil
 	case f.uuid:
