@@ -225,8 +225,10 @@ func diffMD(a, b *schema.MetaData) string {
 }
 
 // TestAutoMigrateResume makes a migration fail in the middle (a unique
-// index on a new column whose default duplicates it, which only the
-// database can detect), fixes the data and runs AutoMigrate again: on
+// index on a new column whose default, an expression, gives every row
+// the same value, which only the database can detect: a literal default
+// is refused before anything runs), fixes the data and runs AutoMigrate
+// again: on
 // PostgreSQL and SQLite the first run changed nothing and the second does
 // everything; on MySQL the first run stopped after adding the column and
 // the second only creates the index.
@@ -240,7 +242,7 @@ func TestAutoMigrateResume(t *testing.T) {
 		seed(t, db.SQL)
 		v2 := parentChild()
 		p := v2.Tables[0]
-		p.Columns = append(p.Columns, withDefault(withSize(col("code", schema.String, false), 20), "'x'"))
+		p.Columns = append(p.Columns, withDefault(withSize(col("code", schema.String, false), 20), "upper('x')"))
 		p.Indexes = append(p.Indexes, &schema.Index{Name: "uq_parent_code", Unique: true, Columns: []schema.IndexColumn{{Name: "code"}}})
 		var first recorder
 		err := migration.AutoMigrate(ctx, conn, v2, first.opt())
@@ -266,7 +268,7 @@ func TestAutoMigrateResume(t *testing.T) {
 			// Nothing stayed applied: add the column first, fix the
 			// data, then migrate to v2.
 			v15 := parentChild()
-			v15.Tables[0].Columns = append(v15.Tables[0].Columns, withDefault(withSize(col("code", schema.String, false), 20), "'x'"))
+			v15.Tables[0].Columns = append(v15.Tables[0].Columns, withDefault(withSize(col("code", schema.String, false), 20), "upper('x')"))
 			if err := migration.AutoMigrate(ctx, conn, v15); err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tagorm/orm/dialects"
@@ -250,9 +251,15 @@ func (o *options) plan(ctx context.Context, d dialects.Dialect, q dialects.Queri
 // data checks run: rows a change cannot keep or the database would
 // reject (the narrowing check lifted by AllowDestructive).
 func (o *options) vet(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *schema.MetaData, ops []Op, dataOnly bool) []Refusal {
-	v := &vetter{ctx: ctx, d: d, q: q, live: live, tableFrom: map[string]string{}, colFrom: map[string]map[string]string{}}
+	v := &vetter{ctx: ctx, d: d, q: q, live: live, tableFrom: map[string]string{}, colFrom: map[string]map[string]string{},
+		added: map[string]map[string]*schema.Column{}}
 	for _, op := range ops {
 		switch x := op.(type) {
+		case *AddColumn:
+			if v.added[x.Table] == nil {
+				v.added[x.Table] = map[string]*schema.Column{}
+			}
+			v.added[x.Table][x.Column.Name] = x.Column
 		case *RenameTable:
 			v.tableFrom[x.To] = x.From
 		case *RenameColumn:
@@ -337,8 +344,9 @@ type vetter struct {
 	d         dialects.Dialect
 	q         dialects.Querier
 	live      *schema.MetaData
-	tableFrom map[string]string            // target table → live name
-	colFrom   map[string]map[string]string // target table → target column → live name
+	tableFrom map[string]string                    // target table → live name
+	colFrom   map[string]map[string]string         // target table → target column → live name
+	added     map[string]map[string]*schema.Column // target table → columns this migration adds
 }
 
 func (v *vetter) liveTable(name string) *schema.Table {
@@ -460,13 +468,27 @@ func (v *vetter) duplicates(op Op, table string, cols []string, refuse func(Op, 
 	if t == nil || len(cols) == 0 {
 		return
 	}
-	live := make([]string, len(cols))
-	for i, c := range cols {
+	var live []string
+	for _, c := range cols {
 		_, lc := v.liveColumn(table, c)
 		if lc == "" {
-			return // a new column: the database decides
+			// A new column: every existing row gets its default. With a
+			// literal default the rows all hold the same value; otherwise
+			// (NULL, an expression) the database decides.
+			if nc := v.added[table][c]; nc == nil || nc.Default == nil || !literal(*nc.Default) {
+				return
+			}
+			continue
 		}
-		live[i] = v.d.Quote(lc)
+		live = append(live, v.d.Quote(lc))
+	}
+	if len(live) == 0 {
+		var n int64
+		if err := v.q.QueryRowContext(v.ctx, "SELECT COUNT(*) FROM "+v.d.Quote(t.Name)).Scan(&n); err == nil && n > 1 {
+			refuse(op, "%s(%s) would hold duplicate values: the new column's default is the same on all %d rows, a unique constraint would fail (add it nullable, fill it, then make it unique)",
+				table, strings.Join(cols, ", "), n)
+		}
+		return
 	}
 	list := strings.Join(live, ", ")
 	query := "SELECT " + list + " FROM " + v.d.Quote(t.Name) + " WHERE " +
@@ -474,4 +496,15 @@ func (v *vetter) duplicates(op Op, table string, cols []string, refuse func(Op, 
 	if v.exists(query) {
 		refuse(op, "%s(%s) holds duplicate values: a unique constraint would fail (remove them first)", table, strings.Join(cols, ", "))
 	}
+}
+
+// literal reports whether a default is a constant literal (a string or a
+// number), the same value for every row it fills.
+func literal(def string) bool {
+	def = dialects.StripParens(def)
+	if _, ok := dialects.UnquoteString(def, false); ok {
+		return true
+	}
+	_, err := strconv.ParseFloat(def, 64)
+	return err == nil
 }
