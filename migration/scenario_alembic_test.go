@@ -302,6 +302,24 @@ type scDocNotNull struct {
 	Data json.RawMessage `db:"data" orm:"not null"`
 }
 
+type scItemRanked struct {
+	_    struct{} `orm:"table:item;check:ck_item_rank:rank_n > 0"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+	Rank int32    `db:"rank_n" orm:"default:1"`
+}
+
+type scItemCoded struct {
+	_    struct{} `orm:"table:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:50"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+	Code string   `db:"code" orm:"size:10;default:'x';unique:uq_item_code"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -700,6 +718,14 @@ func scenariosAlembic() []scenario {
 		{name: "pk_dropped", v1: []any{&scLinePK{}}, seed: []string{scSeedLines}, v2: []any{&scLine{}},
 			want:   scAll("alter primary key of line"),
 			checks: []scCheck{scLinesIntact, {query: "INSERT INTO line (order_id, line_no, sku) VALUES (1, 9, 'x')"}}},
+
+		{name: "add_column_with_check", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemRanked{}},
+			want:   scAll("add column item.rank_n integer", "add check ck_item_rank on item"),
+			checks: []scCheck{scItemsIntact, {query: "SELECT COUNT(*) FROM item WHERE rank_n = 1", want: "3"}, {query: "UPDATE item SET rank_n = 0 WHERE id = 1", fail: true}}},
+		{name: "add_unique_column_with_constant_default_to_rows", v1: []any{&scItem{}}, seed: []string{scSeedItems}, v2: []any{&scItemCoded{}},
+			want:    scAll("add column item.code string(10)", "add unique uq_item_code on item(code)"),
+			refused: "duplicate", refusedAlways: true, opts: []migration.Option{migration.AllowDestructive()},
+			checks: []scCheck{scItemsIntact}},
 
 		// ---- rebuilds (test_batch) ----
 		{name: "rebuild_keeps_autoincrement_counter", v1: []any{&scItem{}}, seed: []string{"INSERT INTO item (name) VALUES ('a'), ('b'), ('c')", "DELETE FROM item WHERE id = 3"},
