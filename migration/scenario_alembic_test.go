@@ -320,6 +320,32 @@ type scItemCoded struct {
 	Code string   `db:"code" orm:"size:10;default:'x';unique:uq_item_code"`
 }
 
+type scMood string
+
+func (scMood) EnumValues() []string { return []string{"ok", "it's"} }
+
+type scMood3 string
+
+func (scMood3) EnumValues() []string { return []string{"ok", "it's", `a\b`} }
+
+type scFeeling struct {
+	_    struct{} `orm:"table:feeling"`
+	ID   int64    `db:"id"`
+	Mood scMood   `db:"mood"`
+}
+
+type scFeeling3 struct {
+	_    struct{} `orm:"table:feeling"`
+	ID   int64    `db:"id"`
+	Mood scMood3  `db:"mood"`
+}
+
+type scLineOrderOnly struct {
+	_       struct{} `orm:"table:line"`
+	OrderID int64    `db:"order_id" orm:"pk;autoincrement:false"`
+	Sku     string   `db:"sku" orm:"size:20"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -726,6 +752,14 @@ func scenariosAlembic() []scenario {
 			want:    scAll("add column item.code string(10)", "add unique uq_item_code on item(code)"),
 			refused: "duplicate", refusedAlways: true, opts: []migration.Option{migration.AllowDestructive()},
 			checks: []scCheck{scItemsIntact}},
+
+		{name: "enum_values_with_quote_and_backslash", v1: []any{&scFeeling{}}, seed: []string{"INSERT INTO feeling (id, mood) VALUES (1, 'it''s'), (2, 'ok')"}, v2: []any{&scFeeling3{}},
+			want:   scAll(`add enum values a\b to feeling.mood`),
+			checks: []scCheck{{query: "SELECT id, mood FROM feeling ORDER BY id", want: "1|it's\n2|ok"}, {query: "INSERT INTO feeling (id, mood) VALUES (3, 'nope')", fail: true}}},
+		{name: "drop_column_of_composite_pk", v1: []any{&scLineCompositePK{}}, seed: []string{scSeedLines}, v2: []any{&scLineOrderOnly{}},
+			want:    scAll("alter primary key of line", "drop column line.line_no"),
+			refused: "drop column line.line_no", opts: drops,
+			checks: []scCheck{{query: "SELECT order_id, sku FROM line ORDER BY order_id", want: "1|a\n2|b\n3|c"}, {query: "INSERT INTO line (order_id, sku) VALUES (1, 'x')", fail: true}}},
 
 		// ---- rebuilds (test_batch) ----
 		{name: "rebuild_keeps_autoincrement_counter", v1: []any{&scItem{}}, seed: []string{"INSERT INTO item (name) VALUES ('a'), ('b'), ('c')", "DELETE FROM item WHERE id = 3"},

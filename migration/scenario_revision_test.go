@@ -52,6 +52,8 @@ var scDownRefused = map[string]string{
 	// item.name (NOT NULL, no default) was dropped: it cannot be re-added
 	// to rows.
 	"drop_and_add_column_hint": "re-adds column item.name, which the revision dropped",
+	// line.line_no (NOT NULL, part of the primary key) was dropped.
+	"drop_column_of_composite_pk": "re-adds column line.line_no, which the revision dropped",
 	// parent was dropped with its rows: the children's foreign key
 	// cannot come back.
 	"drop_table_referenced_by_other": "reference no row of parent",
