@@ -204,6 +204,7 @@ var columnKeys = map[string]bool{
 type mapper struct {
 	naming NamingStrategy
 	cache  sync.Map // reflect.Type → *model (or error)
+	anon   sync.Map // anonymous struct type → *model (or error), for scanning
 }
 
 type mapResult struct {
@@ -222,8 +223,25 @@ func (mp *mapper) modelOf(t reflect.Type) (*model, error) {
 		res := r.(*mapResult)
 		return res.m, res.err
 	}
-	m, err := mp.build(t)
+	m, err := mp.build(t, false)
 	r, _ := mp.cache.LoadOrStore(t, &mapResult{m, err})
+	res := r.(*mapResult)
+	return res.m, res.err
+}
+
+// scanModelOf is modelOf for a struct type results are only scanned into
+// (raw Select): an anonymous struct type, which names no table, is
+// accepted there, as sqlx and GORM accept it.
+func (mp *mapper) scanModelOf(t reflect.Type) (*model, error) {
+	if t.Kind() != reflect.Struct || t.Name() != "" {
+		return mp.modelOf(t)
+	}
+	if r, ok := mp.anon.Load(t); ok {
+		res := r.(*mapResult)
+		return res.m, res.err
+	}
+	m, err := mp.build(t, true)
+	r, _ := mp.anon.LoadOrStore(t, &mapResult{m, err})
 	res := r.(*mapResult)
 	return res.m, res.err
 }
@@ -266,7 +284,9 @@ func (b *builder) errf(fieldName, tag string, format string, args ...any) error 
 	return &ModelError{Struct: b.sname, Field: fieldName, Tag: tag, Err: fmt.Errorf(format, args...)}
 }
 
-func (mp *mapper) build(t reflect.Type) (*model, error) {
+// build maps struct type t; scanOnly accepts an anonymous struct (see
+// scanModelOf).
+func (mp *mapper) build(t reflect.Type, scanOnly bool) (*model, error) {
 	b := &builder{
 		mp:      mp,
 		sname:   t.String(),
@@ -279,6 +299,9 @@ func (mp *mapper) build(t reflect.Type) (*model, error) {
 	tbl := &schema.Table{Name: mp.naming.TableName(t.Name())}
 	if t.Implements(typeTabler) || reflect.PointerTo(t).Implements(typeTabler) {
 		tbl.Name = reflect.New(t).Interface().(Tabler).TableName()
+	}
+	if tbl.Name == "" && scanOnly {
+		tbl.Name = "anonymous"
 	}
 	if tbl.Name == "" {
 		return nil, b.errf("", "", "empty table name")

@@ -83,7 +83,7 @@ func (h *handle) Select(ctx context.Context, dest any, query string, args ...any
 	}
 	var m *model
 	if base.Kind() == reflect.Struct && !isValueType(base) {
-		if m, err = h.db.mapper.modelOf(base); err != nil {
+		if m, err = h.db.mapper.scanModelOf(base); err != nil {
 			return err
 		}
 	}

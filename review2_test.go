@@ -697,3 +697,43 @@ func TestAdvDateColumnZone(t *testing.T) {
 		}
 	})
 }
+
+type RwPtrPtr struct {
+	ID int64
+	PP **int
+}
+
+type RwUnmapped struct {
+	ID  int64
+	Tag []string // not a column type, and no json tag
+}
+
+func TestAdvUnmappableFields(t *testing.T) {
+	eachDB(t, nil, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		for _, v := range []any{&RwPtrPtr{}, &RwUnmapped{}} {
+			err := db.Insert(ctx, v)
+			require.ErrorIs(t, err, orm.ErrInvalidModel)
+			require.True(t, strings.HasPrefix(err.Error(), "orm: "), err.Error())
+			name := map[bool]string{true: "PP", false: "Tag"}[strings.Contains(fmt.Sprintf("%T", v), "PtrPtr")]
+			require.Contains(t, err.Error(), "field "+name)
+		}
+		// Scanning a result column the struct does not have: an error
+		// naming the column (sqlx's rule; GORM ignores it).
+		_, err := db.Exec(ctx, "CREATE TABLE rw_extra (id integer PRIMARY KEY, name varchar(20), extra integer)")
+		require.NoError(t, err)
+		_, err = db.Exec(ctx, "INSERT INTO rw_extra (id, name, extra) VALUES (1, 'a', 2)")
+		require.NoError(t, err)
+		var out []struct {
+			ID   int64
+			Name string
+		}
+		// An anonymous struct as the destination (sqlx and GORM accept it).
+		require.NoError(t, db.Select(ctx, &out, "SELECT id, name FROM rw_extra"))
+		require.Len(t, out, 1)
+		require.Equal(t, "a", out[0].Name)
+		err = db.Select(ctx, &out, "SELECT * FROM rw_extra")
+		require.Error(t, err)
+		require.Contains(t, err.Error(), `"extra"`)
+	})
+}
