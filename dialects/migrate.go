@@ -91,7 +91,12 @@ type Rebuilder interface {
 	// takes its values from a column of from to that column's name
 	// (renamed columns map to their old name; new columns are absent).
 	// q is read for what schema.Table does not describe (triggers); it
-	// may be nil when only the SQL is wanted.
+	// may be nil when only the SQL is wanted. from.RenamedFrom, when set,
+	// is the name q knows the table by (it was renamed by an earlier
+	// statement of the same migration, not run yet).
+	//
+	// from.Name is the table's name when the rebuild runs; to.Name its
+	// name afterwards (a rename folded into the rebuild).
 	//
 	// The statements run inside the migration's transaction, with
 	// foreign key enforcement switched off by MigrationSession.

@@ -64,9 +64,12 @@ type renderer struct {
 	w        *schema.MetaData // working state
 	rebuilds []*rebuild
 	inlined  map[string]bool // table + "\x00" + name of deferred FKs created inline
-	out      []step
-	ops      []Op // all the ops, and the position of the current one
-	pos      int
+	// catalog holds the name before this migration of the working tables
+	// renamed by a statement of their own (the name q still knows).
+	catalog map[*schema.Table]string
+	out     []step
+	ops     []Op // all the ops, and the position of the current one
+	pos     int
 }
 
 // render turns ops into statements; q, when not nil, is read for what the
@@ -79,7 +82,7 @@ func render(ctx context.Context, d dialects.Dialect, q dialects.Querier, live *s
 	if live == nil {
 		live = &schema.MetaData{}
 	}
-	r := &renderer{ctx: ctx, d: d, m: m, q: q, w: live.Clone(), inlined: map[string]bool{}}
+	r := &renderer{ctx: ctx, d: d, m: m, q: q, w: live.Clone(), inlined: map[string]bool{}, catalog: map[*schema.Table]string{}}
 	r.ops = ops
 	for i, op := range ops {
 		r.pos = i
@@ -105,7 +108,14 @@ func (r *renderer) flush() error {
 		if b.table == nil { // dropped later
 			continue
 		}
-		stmts, err := rb.RebuildTable(r.ctx, r.q, b.from, b.table, b.sources)
+		from := b.from
+		if orig, ok := r.catalog[b.table]; ok && orig != from.Name {
+			// Renamed earlier in this migration: the database read at
+			// render time still knows the table by its old name.
+			from = from.Clone()
+			from.RenamedFrom = orig
+		}
+		stmts, err := rb.RebuildTable(r.ctx, r.q, from, b.table, b.sources)
 		if err != nil {
 			return fmt.Errorf("migration: %s: %w", b.op, err)
 		}
@@ -189,6 +199,9 @@ func (r *renderer) op(op Op) error {
 		}
 		if r.w.Table(o.To) != nil {
 			return fmt.Errorf("table %q already exists", o.To)
+		}
+		if _, seen := r.catalog[t]; !seen && r.pending(t) == nil {
+			r.catalog[t] = o.From
 		}
 		return r.alter(op, t, func() ([]string, error) {
 			// A table waiting for a rebuild is renamed by the rebuild.

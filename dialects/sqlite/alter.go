@@ -154,6 +154,10 @@ func (d Dialect) AddEnumValues(t *schema.Table, c *schema.Column, values []strin
 func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to *schema.Table, sources map[string]string) ([]string, error) {
 	var triggers []string
 	var err error
+	catalog := from.Name // the name q knows
+	if from.RenamedFrom != "" {
+		catalog = from.RenamedFrom
+	}
 	if q != nil {
 		err = dialects.ScanEach(ctx, q, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`,
 			func(rows *sql.Rows) error {
@@ -161,9 +165,9 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 				if err := rows.Scan(&s); err != nil {
 					return err
 				}
-				triggers = append(triggers, s)
+				triggers = append(triggers, d.renameTableRefs(s, catalog, to.Name))
 				return nil
-			}, from.Name)
+			}, catalog)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rebuild %q: read triggers: %w", from.Name, err)
@@ -176,10 +180,10 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 				return err
 			}
 			if !slices.ContainsFunc(to.Indexes, func(ix *schema.Index) bool { return dialects.IndexName(to, ix) == name }) {
-				opaque = append(opaque, s)
+				opaque = append(opaque, d.renameTableRefs(s, catalog, to.Name))
 			}
 			return nil
-		}, from.Name)
+		}, catalog)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rebuild %q: read indexes: %w", from.Name, err)
@@ -235,6 +239,77 @@ const opaqueIndexesQuery = `SELECT m.name, m.sql FROM sqlite_master m JOIN pragm
 WHERE m.type = 'index' AND m.tbl_name = ? AND m.sql IS NOT NULL
 	AND (il.partial = 1 OR EXISTS (SELECT 1 FROM pragma_index_xinfo(m.name) x WHERE x.key = 1 AND x.cid = -2))
 ORDER BY m.rowid`
+
+// renameTableRefs returns the CREATE INDEX or CREATE TRIGGER text s with
+// every reference to the table old (a bare or quoted identifier, any
+// case, outside string literals) naming the table to instead: a table
+// renamed by the migration is rebuilt under its new name, and SQLite's
+// own rewriting of the text by ALTER TABLE RENAME is not visible before
+// the statements run. A column or alias spelled like the old table name
+// is renamed too.
+func (d Dialect) renameTableRefs(s, old, to string) string {
+	if strings.EqualFold(old, to) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			for j < len(s) && (s[j] != '\'' || j+1 < len(s) && s[j+1] == '\'') {
+				if s[j] == '\'' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(s))
+			b.WriteString(s[i:j])
+			i = j
+		case c == '"' || c == '`' || c == '[':
+			end := c
+			if c == '[' {
+				end = ']'
+			}
+			j := i + 1
+			var name strings.Builder
+			for j < len(s) {
+				if s[j] == end {
+					if end != ']' && j+1 < len(s) && s[j+1] == end {
+						name.WriteByte(end)
+						j += 2
+						continue
+					}
+					break
+				}
+				name.WriteByte(s[j])
+				j++
+			}
+			j = min(j+1, len(s))
+			if strings.EqualFold(name.String(), old) {
+				b.WriteString(d.Quote(to))
+			} else {
+				b.WriteString(s[i:j])
+			}
+			i = j
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			j := i
+			for j < len(s) && (s[j] == '_' || s[j] == '$' || s[j] >= '0' && s[j] <= '9' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= 0x80) {
+				j++
+			}
+			if strings.EqualFold(s[i:j], old) {
+				b.WriteString(d.Quote(to))
+			} else {
+				b.WriteString(s[i:j])
+			}
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
 
 func hasAutoIncrement(t *schema.Table) bool {
 	for _, c := range t.Columns {

@@ -56,3 +56,17 @@ func TestRebuildTableSQL(t *testing.T) {
 		t.Fatalf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestRenameTableRefs(t *testing.T) {
+	d := Dialect{}
+	for _, tc := range [][2]string{
+		{`CREATE INDEX ix ON item (qty) WHERE qty > 3`, `CREATE INDEX ix ON "goods" (qty) WHERE qty > 3`},
+		{`CREATE TRIGGER t AFTER INSERT ON "item" BEGIN UPDATE [Item] SET note = 'item''s' WHERE item.id = NEW.id; END`,
+			`CREATE TRIGGER t AFTER INSERT ON "goods" BEGIN UPDATE "goods" SET note = 'item''s' WHERE "goods".id = NEW.id; END`},
+		{"CREATE INDEX ix_item ON `item` (items, item_id)", `CREATE INDEX ix_item ON "goods" (items, item_id)`},
+	} {
+		if got := d.renameTableRefs(tc[0], "item", "goods"); got != tc[1] {
+			t.Errorf("renameTableRefs(%q)\n got %q\nwant %q", tc[0], got, tc[1])
+		}
+	}
+}
