@@ -346,6 +346,14 @@ type scLineOrderOnly struct {
 	Sku     string   `db:"sku" orm:"size:20"`
 }
 
+type scGoodsWide struct {
+	_    struct{} `orm:"table:goods;renamed_from:item"`
+	ID   int64    `db:"id"`
+	Name string   `db:"name" orm:"size:200"`
+	Note *string  `db:"note" orm:"size:100"`
+	Qty  int32    `db:"qty" orm:"default:0"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -780,8 +788,17 @@ func scenariosAlembic() []scenario {
 			checks: []scCheck{scItemsIntact},
 			checksFor: map[string][]scCheck{
 				"sqlite":   {{query: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_item_%' ORDER BY name", want: "ix_item_big\nix_item_lower"}},
-				"postgres": {{query: "SELECT indexname FROM pg_indexes WHERE tablename = 'item' AND indexname LIKE 'ix_item_%' ORDER BY indexname", want: "ix_item_big\nix_item_lower"}},
+				"postgres": {{query: "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'item' AND indexname LIKE 'ix_item_%' ORDER BY indexname", want: "ix_item_big\nix_item_lower"}},
 			}},
+		// A table renamed and rebuilt by one migration keeps its trigger
+		// and its partial index (SQLite), under the new table name.
+		{name: "rename_and_rebuild_keep_trigger_and_partial_index", v1: []any{&scItem{}}, seed: []string{scSeedItems},
+			seedFor: map[string][]string{"sqlite": {"CREATE INDEX ix_item_big ON item (qty) WHERE qty > 3",
+				`CREATE TRIGGER trg_item AFTER INSERT ON "item" BEGIN UPDATE item SET qty = 9, note = 'item' WHERE item.id = NEW.id; END`}},
+			v2: []any{&scGoodsWide{}}, want: scAll("rename table item to goods", "alter column goods.name: type string(50) → string(200)"),
+			checks: []scCheck{{query: "SELECT id, name, qty FROM goods ORDER BY id", want: "1|alpha|3\n2|beta|4\n3|gamma|5"}},
+			checksFor: map[string][]scCheck{"sqlite": {{query: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'goods' ORDER BY name", want: "ix_item_big\ntrg_item"},
+				{query: "INSERT INTO goods (id, name) VALUES (7, 'x')"}, {query: "SELECT qty, note FROM goods WHERE id = 7", want: "9|item"}}}},
 		{name: "child_rebuilt_keeps_fk_index_and_trigger", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, seedFor: scUpperTrigger,
 			v2:   []any{&scParent{}, &scChildIndexedWide{}},
 			want: scAll("alter column child.label: type string(20) → string(40), drop NOT NULL"),
