@@ -36,16 +36,20 @@ func New(t testing.TB, models ...any) *orm.DB {
 // NewWith is New with options for orm.Open (a logger, a naming strategy).
 func NewWith(t testing.TB, opts []orm.Option, models ...any) *orm.DB {
 	t.Helper()
-	// A named shared-cache memory database: every connection of the pool
-	// sees the same data, and no other test does.
-	dsn := fmt.Sprintf("file:ormtest_%d_%d?mode=memory&cache=shared&_foreign_keys=1&_busy_timeout=5000", os.Getpid(), seq.Add(1))
+	// A named memory database of SQLite's memdb VFS: every connection of
+	// the pool sees the same data, and no other test does. Unlike a
+	// shared-cache one (mode=memory&cache=shared), whose table locks fail
+	// at once with "database table is locked", its locks wait for the
+	// busy timeout, so concurrent transactions (parallel requests of the
+	// code under test) take turns.
+	dsn := fmt.Sprintf("file:/ormtest_%d_%d?vfs=memdb&_foreign_keys=1&_busy_timeout=5000", os.Getpid(), seq.Add(1))
 	db, err := orm.Open("sqlite3", dsn, opts...)
 	if err != nil {
 		t.Fatalf("ormtest: open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	// Keep one connection open for the life of the test: a shared-cache
-	// memory database disappears with its last connection.
+	// Keep one connection open for the life of the test: a memory
+	// database disappears with its last connection.
 	db.DB().SetMaxIdleConns(4)
 	db.DB().SetConnMaxIdleTime(0)
 	db.DB().SetConnMaxLifetime(0)

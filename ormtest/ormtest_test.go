@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tagorm/orm"
@@ -73,5 +74,42 @@ func TestClosedAtCleanup(t *testing.T) {
 	t.Run("inner", func(t *testing.T) { db = ormtest.New(t, &Team{}) })
 	if err := db.Ping(context.Background()); err == nil {
 		t.Fatal("database still open after the test ended")
+	}
+}
+
+func TestConcurrentTransactions(t *testing.T) {
+	// The code under test may serve requests in parallel: concurrent
+	// read-then-write transactions take turns instead of failing with
+	// "database table is locked".
+	db := ormtest.New(t, &Team{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*20)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				errs <- db.Transaction(ctx, func(tx *orm.Session) error {
+					n, err := orm.Query[Team](tx).Count(ctx)
+					if err != nil {
+						return err
+					}
+					return tx.Insert(ctx, &Team{Name: fmt.Sprint(g, "-", i, "-", n)})
+				})
+				_, err := orm.Query[Team](db).All(ctx)
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := orm.Query[Team](db).Count(ctx); err != nil || n != 80 {
+		t.Fatalf("%d teams (err %v), want 80", n, err)
 	}
 }
