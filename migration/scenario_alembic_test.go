@@ -354,6 +354,29 @@ type scGoodsWide struct {
 	Qty  int32    `db:"qty" orm:"default:0"`
 }
 
+type scLot struct {
+	_ struct{} `orm:"table:lot"`
+	A int64    `db:"a" orm:"pk;unique:uq_lot_a_c"`
+	B int32    `db:"b" orm:"pk"`
+	C int32    `db:"c" orm:"unique:uq_lot_a_c"`
+}
+
+type scShipLotB struct {
+	_       struct{} `orm:"table:ship"`
+	ID      int64    `db:"id"`
+	OrderID int64    `db:"order_id" orm:"fk:lot.a;fk_name:fk_ship_lot"`
+	LineNo  int32    `db:"line_no" orm:"fk:lot.b;fk_name:fk_ship_lot"`
+	AltNo   int32    `db:"alt_no"`
+}
+
+type scShipLotC struct {
+	_       struct{} `orm:"table:ship"`
+	ID      int64    `db:"id"`
+	OrderID int64    `db:"order_id" orm:"fk:lot.a;fk_name:fk_ship_lot"`
+	LineNo  int32    `db:"line_no" orm:"fk:lot.c;fk_name:fk_ship_lot"`
+	AltNo   int32    `db:"alt_no"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -606,6 +629,12 @@ func scenariosAlembic() []scenario {
 				"mysql": {"drop foreign key fk_ship_line on ship", "drop index fk_ship_line on ship", "add foreign key fk_ship_line on ship(order_id, alt_no) → line(order_id, line_no)"}},
 			checks: []scCheck{{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (3, 1, 9, 1)"},
 				{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (4, 1, 1, 9)", fail: true}}},
+		{name: "fk_composite_referenced_columns_changed", v1: []any{&scLot{}, &scShipLotB{}},
+			seed: []string{"INSERT INTO lot (a, b, c) VALUES (1, 1, 10), (1, 10, 1)", "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (1, 1, 1, 0)"},
+			v2:   []any{&scLot{}, &scShipLotC{}},
+			want: scAll("drop foreign key fk_ship_lot on ship", "add foreign key fk_ship_lot on ship(order_id, line_no) → lot(a, c)"),
+			checks: []scCheck{{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (2, 1, 10, 0)"},
+				{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (3, 1, 2, 0)", fail: true}}},
 		{name: "drop_table_referenced_by_other", v1: []any{&scParent{}, &scChild{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scChildNoFK{}},
 			want: map[string][]string{"": {"drop foreign key fk_child_parent on child", "drop table parent"},
 				"mysql": {"drop foreign key fk_child_parent on child", "drop index fk_child_parent on child", "drop table parent"}},
