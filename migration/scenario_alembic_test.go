@@ -377,6 +377,13 @@ type scShipLotC struct {
 	AltNo   int32    `db:"alt_no"`
 }
 
+type scChildIndexRenamed struct {
+	_        struct{} `orm:"table:child"`
+	ID       int64    `db:"id"`
+	ParentID *int64   `db:"parent_id" orm:"fk:parent.id;fk_name:fk_child_parent;index:ix_child_parent_id"`
+	Label    string   `db:"label" orm:"size:20"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -635,6 +642,11 @@ func scenariosAlembic() []scenario {
 			want: scAll("drop foreign key fk_ship_lot on ship", "add foreign key fk_ship_lot on ship(order_id, line_no) → lot(a, c)"),
 			checks: []scCheck{{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (2, 1, 10, 0)"},
 				{query: "INSERT INTO ship (id, order_id, line_no, alt_no) VALUES (3, 1, 2, 0)", fail: true}}},
+		{name: "fk_index_renamed", v1: []any{&scParent{}, &scChildIndexed{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scParent{}, &scChildIndexRenamed{}},
+			want: map[string][]string{"": {"drop index ix_child_parent on child", "create index ix_child_parent_id on child(parent_id)"},
+				// InnoDB needs an index for the foreign key at every moment.
+				"mysql": {"create index ix_child_parent_id on child(parent_id)", "drop index ix_child_parent on child"}},
+			checks: scFamily(scOrphanRefused)},
 		{name: "drop_table_referenced_by_other", v1: []any{&scParent{}, &scChild{}}, seed: []string{scSeedFamily, scSeedChildren}, v2: []any{&scChildNoFK{}},
 			want: map[string][]string{"": {"drop foreign key fk_child_parent on child", "drop table parent"},
 				"mysql": {"drop foreign key fk_child_parent on child", "drop index fk_child_parent on child", "drop table parent"}},
