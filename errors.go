@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tagorm/orm/dialects"
@@ -107,11 +108,56 @@ func (db *DB) wrapErr(op string, err error) error {
 	var ce *ConstraintError
 	if !errors.As(err, &ce) {
 		if info := db.dialect.ClassifyError(err); info != nil {
-			err = &ConstraintError{Kind: info.Kind, Table: info.Table, Constraint: info.Constraint, Columns: info.Columns, Err: err}
+			ce = &ConstraintError{Kind: info.Kind, Table: info.Table, Constraint: info.Constraint, Columns: info.Columns, Err: err}
+			db.completeConstraint(op, ce)
+			err = ce
 		}
 	}
 	if strings.HasPrefix(err.Error(), "orm: ") {
 		return err
 	}
 	return fmt.Errorf("orm: %s: %w", op, err)
+}
+
+// completeConstraint fills what the driver's message left out of ce (the
+// table on SQLite and MySQL, the columns of a named constraint on MySQL)
+// from the operation and the registered models: a violation by an
+// insert, upsert or update of a model's row is on that model's table,
+// except a foreign key a delete violates, which belongs to the child.
+func (db *DB) completeConstraint(op string, ce *ConstraintError) {
+	if ce.Table == "" {
+		verb, table, ok := strings.Cut(op, " ")
+		switch {
+		case !ok || strings.ContainsAny(table, " ("):
+		case verb == "insert" || verb == "upsert" || verb == "update" ||
+			verb == "delete" && ce.Kind != dialects.ForeignKeyViolation:
+			ce.Table = table
+		}
+	}
+	if len(ce.Columns) > 0 || ce.Constraint == "" || ce.Table == "" {
+		return
+	}
+	m := db.modelByTable(ce.Table)
+	if m == nil {
+		return
+	}
+	t := m.table
+	if t.PrimaryKey != nil && t.PrimaryKey.Name == ce.Constraint {
+		ce.Columns = slices.Clone(t.PrimaryKey.Columns)
+	}
+	for _, u := range t.Uniques {
+		if u.Name == ce.Constraint {
+			ce.Columns = slices.Clone(u.Columns)
+		}
+	}
+	for _, ix := range t.Indexes {
+		if ix.Name == ce.Constraint {
+			ce.Columns = ix.ColumnNames()
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if fk.Name == ce.Constraint {
+			ce.Columns = slices.Clone(fk.Columns)
+		}
+	}
 }

@@ -217,5 +217,5 @@ func ExampleConstraintError() {
 	// Output:
 	// true author [name]
 	// true
-	// orm: insert author: check constraint violation on "author_born_ok": CHECK constraint failed: author_born_ok
+	// orm: insert author: check constraint violation on "author_born_ok" (table author): CHECK constraint failed: author_born_ok
 }

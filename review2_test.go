@@ -737,3 +737,41 @@ func TestAdvUnmappableFields(t *testing.T) {
 		require.Contains(t, err.Error(), `"extra"`)
 	})
 }
+
+func TestAdvConstraintErrorFields(t *testing.T) {
+	eachDB(t, []any{&RvUniq{}, &RvAuthor{}, &RvBook{}, &RvTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, &RvUniq{A: 1, B: "b"}))
+		var ce *orm.ConstraintError
+
+		// A composite unique: the table and its columns on every driver.
+		err := db.Insert(ctx, &RvUniq{A: 1, B: "b"})
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "rv_uniq", ce.Table, err.Error())
+		require.ElementsMatch(t, []string{"a", "b"}, ce.Columns, err.Error())
+		require.Contains(t, err.Error(), "rv_uniq")
+
+		// The same through Update.
+		other := RvUniq{A: 2, B: "b"}
+		require.NoError(t, db.Insert(ctx, &other))
+		other.A = 1
+		err = db.Update(ctx, &other)
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "rv_uniq", ce.Table, err.Error())
+		require.ElementsMatch(t, []string{"a", "b"}, ce.Columns, err.Error())
+
+		// A foreign key an insert violates is the inserted table's.
+		err = db.Insert(ctx, &RvBook{Title: "t", RvAuthorID: refOf(int64(777))})
+		require.ErrorAs(t, err, &ce)
+		require.ErrorIs(t, err, orm.ErrForeignKeyViolation)
+		require.Equal(t, "rv_book", ce.Table, err.Error())
+
+		// One a delete violates is not the deleted table's.
+		a := RvAuthor{Name: "a", Books: []*RvBook{{Title: "b"}}}
+		require.NoError(t, db.Insert(ctx, &a))
+		err = db.Delete(ctx, &a)
+		require.ErrorAs(t, err, &ce)
+		require.ErrorIs(t, err, orm.ErrForeignKeyViolation)
+		require.NotEqual(t, "rv_author", ce.Table, err.Error())
+	})
+}
