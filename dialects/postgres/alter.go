@@ -147,7 +147,7 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 				out = append(out, ignoreError("DROP TYPE IF EXISTS "+d.Quote(old), "dependent_objects_still_exist"))
 			}
 		} else {
-			out = append(out, alter("TYPE ", typ, " USING ", col, "::", typ))
+			out = append(out, alter("TYPE ", typ, " USING ", col, castVia(ch.From, c), "::", typ))
 		}
 	}
 	if setDefault {
@@ -169,6 +169,25 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 		out = append(out, d.columnComment(t, c.Name, c.Comment))
 	}
 	return out, nil
+}
+
+// castVia returns the intermediate cast a value of column from needs on
+// its way to the type of column to: PostgreSQL casts boolean only to and
+// from integer (not smallint or bigint).
+func castVia(from, to *schema.Column) string {
+	if from == nil {
+		return ""
+	}
+	if _, ok := to.DialectTypes["postgres"]; ok {
+		return ""
+	}
+	f, t := from.Type.Kind, to.Type.Kind
+	switch {
+	case f == schema.Bool && (t == schema.SmallInt || t == schema.BigInt),
+		(f == schema.SmallInt || f == schema.BigInt) && t == schema.Bool:
+		return "::integer"
+	}
+	return ""
 }
 
 // renamedEnum reports whether ch only gives a native enum column's own
