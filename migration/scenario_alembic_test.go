@@ -384,6 +384,24 @@ type scChildIndexRenamed struct {
 	Label    string   `db:"label" orm:"size:20"`
 }
 
+type scFlagSmall struct {
+	_  struct{} `orm:"table:flag"`
+	ID int64    `db:"id"`
+	On int16    `db:"on_" orm:"default:0"`
+}
+
+type scFlagBig struct {
+	_  struct{} `orm:"table:flag"`
+	ID int64    `db:"id"`
+	On int64    `db:"on_" orm:"default:0"`
+}
+
+type scFlagInt struct {
+	_  struct{} `orm:"table:flag"`
+	ID int64    `db:"id"`
+	On int32    `db:"on_" orm:"default:0"`
+}
+
 type scItemNoQty struct {
 	_    struct{} `orm:"table:item"`
 	ID   int64    `db:"id"`
@@ -809,6 +827,19 @@ func scenariosAlembic() []scenario {
 			want:    scAll("alter primary key of line", "drop column line.line_no"),
 			refused: "drop column line.line_no", opts: drops,
 			checks: []scCheck{{query: "SELECT order_id, sku FROM line ORDER BY order_id", want: "1|a\n2|b\n3|c"}, {query: "INSERT INTO line (order_id, sku) VALUES (1, 'x')", fail: true}}},
+
+		{name: "bool_to_smallint", v1: []any{&scFlag{}}, seed: []string{"INSERT INTO flag (id, on_) VALUES (1, TRUE), (2, FALSE)"}, v2: []any{&scFlagSmall{}},
+			want:    scAll("alter column flag.on_: type bool → smallint, default FALSE → 0"),
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT id, on_ FROM flag ORDER BY id", want: "1|1\n2|0"}}},
+		{name: "bigint_to_bool", v1: []any{&scFlagBig{}}, seed: []string{"INSERT INTO flag (id, on_) VALUES (1, 1), (2, 0)"}, v2: []any{&scFlag{}},
+			want:    map[string][]string{"": {"alter column flag.on_: type bigint → bool, default 0 → false"}, "sqlite": {"alter column flag.on_: type integer → bool, default 0 → false"}},
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT id FROM flag WHERE on_ = TRUE", want: "1"}}},
+		{name: "int_to_bool", v1: []any{&scFlagInt{}}, seed: []string{"INSERT INTO flag (id, on_) VALUES (1, 1), (2, 0)"}, v2: []any{&scFlag{}},
+			want:    map[string][]string{"": {"alter column flag.on_: type integer → bool, default 0 → false"}},
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT id FROM flag WHERE on_ = TRUE", want: "1"}}},
 
 		// ---- rebuilds (test_batch) ----
 		{name: "rebuild_keeps_autoincrement_counter", v1: []any{&scItem{}}, seed: []string{"INSERT INTO item (name) VALUES ('a'), ('b'), ('c')", "DELETE FROM item WHERE id = 3"},
