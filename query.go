@@ -63,15 +63,22 @@ func Query[T any](h Handle) *Q[T] {
 }
 
 // Where adds a condition, ANDed with the others.
+// A blank condition without arguments is ignored (as GORM ignores it),
+// so conditions may be built up from optional parts.
 func (q *Q[T]) Where(sql string, args ...any) *Q[T] {
-	q.where = append(q.where, cond{sql: sql, args: args})
+	if len(args) > 0 || strings.TrimSpace(sql) != "" {
+		q.where = append(q.where, cond{sql: sql, args: args})
+	}
 	return q
 }
 
 // Or adds a condition ORed with everything before it:
 // Where(a).Where(b).Or(c) is (a AND b) OR c.
+// A blank condition without arguments is ignored, as by Where.
 func (q *Q[T]) Or(sql string, args ...any) *Q[T] {
-	q.where = append(q.where, cond{sql: sql, args: args, or: true})
+	if len(args) > 0 || strings.TrimSpace(sql) != "" {
+		q.where = append(q.where, cond{sql: sql, args: args, or: true})
+	}
 	return q
 }
 
@@ -116,8 +123,13 @@ func (q *Q[T]) Join(sql string, args ...any) *Q[T] {
 }
 
 // OrderBy adds ORDER BY terms, e.g. OrderBy("name", "id DESC").
+// Blank terms are ignored.
 func (q *Q[T]) OrderBy(terms ...string) *Q[T] {
-	q.order = append(q.order, terms...)
+	for _, t := range terms {
+		if strings.TrimSpace(t) != "" {
+			q.order = append(q.order, t)
+		}
+	}
 	return q
 }
 

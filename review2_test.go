@@ -775,3 +775,22 @@ func TestAdvConstraintErrorFields(t *testing.T) {
 		require.NotEqual(t, "rv_author", ce.Table, err.Error())
 	})
 }
+
+func TestAdvBlankConditions(t *testing.T) {
+	eachDB(t, []any{&RvSoft{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		require.NoError(t, db.Insert(ctx, []RvSoft{{Name: "a"}, {Name: "b"}}))
+		// Conditions and order built from optional parts: blank ones are
+		// ignored (as GORM ignores them), not rendered as "WHERE ()".
+		nameCond, orderTerm := "", ""
+		all, err := orm.Query[RvSoft](db).Where(nameCond).Or(" ").OrderBy(orderTerm, "id").All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		n, err := orm.Query[RvSoft](db).Where("name = ?", "a").Or("").Count(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+		f, err := orm.Query[RvSoft](db).OrderBy("").First(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "a", f.Name)
+	})
+}
