@@ -196,6 +196,14 @@ type ValueChecker interface {
 	FractionBeyond(expr string, p int) string
 }
 
+// TimeOfDayChecker is an optional interface of a Dialect that can tell
+// a datetime holding a time of day (other than midnight), for checking
+// a DateTime → Date change, which would drop it.
+type TimeOfDayChecker interface {
+	// HasTimeOfDay is true when the datetime expr is not at midnight.
+	HasTimeOfDay(expr string) string
+}
+
 // NarrowingCheck selects the rows a narrowing type change cannot keep
 // as they are.
 type NarrowingCheck struct {
@@ -287,6 +295,12 @@ func NarrowingCheckFor(d Dialect, col string, from, to schema.Type) (NarrowingCh
 		}
 		ck.Where += ")"
 		return ck, true
+	case from.Kind == schema.DateTime && to.Kind == schema.Date:
+		tc, ok := d.(TimeOfDayChecker)
+		if !ok {
+			return NarrowingCheck{}, false
+		}
+		return NarrowingCheck{Where: tc.HasTimeOfDay(col), What: "with a time of day (a date column would drop it)"}, true
 	case from.Kind == schema.Enum && to.Kind == schema.Enum:
 		var gone []string
 		for _, v := range from.Values {

@@ -150,3 +150,8 @@ func (Dialect) NotFloat32(expr string) string {
 func (Dialect) FractionBeyond(expr string, p int) string {
 	return "MICROSECOND(" + expr + ") % 1" + strings.Repeat("0", 6-p) + " <> 0"
 }
+
+var _ dialects.TimeOfDayChecker = Dialect{}
+
+// HasTimeOfDay implements dialects.TimeOfDayChecker.
+func (Dialect) HasTimeOfDay(expr string) string { return "TIME(" + expr + ") <> '00:00:00'" }

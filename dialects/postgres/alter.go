@@ -365,3 +365,9 @@ func (Dialect) FractionBeyond(expr string, p int) string {
 }
 
 func pow10(n int) string { return "1" + strings.Repeat("0", n) }
+
+var _ dialects.TimeOfDayChecker = Dialect{}
+
+// HasTimeOfDay implements dialects.TimeOfDayChecker (in the session's
+// time zone, the one a conversion to date uses).
+func (Dialect) HasTimeOfDay(expr string) string { return "CAST(" + expr + " AS time) <> '00:00:00'" }

@@ -204,7 +204,11 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 	for _, c := range to.Columns {
 		if s, ok := sources[c.Name]; ok && from.Column(s) != nil {
 			dst = append(dst, c.Name)
-			src = append(src, s)
+			e := d.Quote(s)
+			if c.Type.Kind == schema.Date && from.Column(s).Type.Kind == schema.DateTime {
+				e = "date(" + e + ")" // a date column keeps the date only, as other databases convert
+			}
+			src = append(src, e)
 		}
 	}
 	if len(dst) == 0 && len(from.Columns) > 0 {
@@ -212,7 +216,7 @@ func (d Dialect) RebuildTable(ctx context.Context, q dialects.Querier, from, to 
 	}
 	if len(dst) > 0 {
 		out = append(out, "INSERT INTO "+d.Quote(tmp)+" ("+dialects.QuotedList(d, dst)+") SELECT "+
-			dialects.QuotedList(d, src)+" FROM "+d.Quote(from.Name))
+			strings.Join(src, ", ")+" FROM "+d.Quote(from.Name))
 	}
 	if hasAutoIncrement(to) {
 		out = append(out, "UPDATE sqlite_sequence SET seq = (SELECT MAX(seq) FROM sqlite_sequence WHERE name IN ("+
@@ -404,3 +408,9 @@ func (Dialect) OfflineScript() (before, after []string) {
 	return []string{"PRAGMA foreign_keys=OFF", "BEGIN"},
 		[]string{"PRAGMA foreign_key_check", "COMMIT", "PRAGMA foreign_keys=ON"}
 }
+
+var _ dialects.TimeOfDayChecker = Dialect{}
+
+// HasTimeOfDay implements dialects.TimeOfDayChecker (a date stored
+// without a time reads as midnight).
+func (Dialect) HasTimeOfDay(expr string) string { return "time(" + expr + ") <> '00:00:00'" }
