@@ -396,6 +396,30 @@ type scFlagBig struct {
 	On int64    `db:"on_" orm:"default:0"`
 }
 
+type scDay struct {
+	_  struct{}  `orm:"table:day"`
+	ID int64     `db:"id"`
+	D  time.Time `db:"d" orm:"type:date"`
+}
+
+type scDayTime struct {
+	_  struct{}  `orm:"table:day"`
+	ID int64     `db:"id"`
+	D  time.Time `db:"d"`
+}
+
+type scTokenStr struct {
+	_  struct{} `orm:"table:token"`
+	ID int64    `db:"id"`
+	U  string   `db:"u" orm:"size:36"`
+}
+
+type scTokenUUID struct {
+	_  struct{} `orm:"table:token"`
+	ID int64    `db:"id"`
+	U  string   `db:"u" orm:"type:uuid"`
+}
+
 type scFlagInt struct {
 	_  struct{} `orm:"table:flag"`
 	ID int64    `db:"id"`
@@ -836,6 +860,19 @@ func scenariosAlembic() []scenario {
 			want:    map[string][]string{"": {"alter column flag.on_: type bigint → bool, default 0 → false"}, "sqlite": {"alter column flag.on_: type integer → bool, default 0 → false"}},
 			refused: "may not hold", opts: narrow,
 			checks: []scCheck{{query: "SELECT id FROM flag WHERE on_ = TRUE", want: "1"}}},
+		{name: "date_to_datetime", v1: []any{&scDay{}}, seed: []string{"INSERT INTO day (id, d) VALUES (1, '2020-01-02')"}, v2: []any{&scDayTime{}},
+			want: scAll("alter column day.d: type date → datetime"), refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM day WHERE d >= '2020-01-02' AND d < '2020-01-03'", want: "1"}}},
+		{name: "datetime_to_date", v1: []any{&scDayTime{}}, seed: []string{"INSERT INTO day (id, d) VALUES (1, '2020-01-02 00:00:00')"}, v2: []any{&scDay{}},
+			want: scAll("alter column day.d: type datetime → date"), refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM day WHERE d = '2020-01-02'", want: "1"}}},
+		{name: "datetime_to_date_with_time_of_day", v1: []any{&scDayTime{}}, seed: []string{"INSERT INTO day (id, d) VALUES (1, '2020-01-02 00:00:00'), (2, '2020-01-02 10:30:00')"}, v2: []any{&scDay{}},
+			want:    scAll("alter column day.d: type datetime → date"),
+			refused: "1 row(s) of day.d with a time of day", refusedAlways: true, opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM day WHERE d > '2020-01-02 10:00:00'", want: "1"}}},
+		{name: "string_to_uuid", v1: []any{&scTokenStr{}}, seed: []string{"INSERT INTO token (id, u) VALUES (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')"}, v2: []any{&scTokenUUID{}},
+			want: map[string][]string{"": {"alter column token.u: type string(36) → uuid"}}, refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM token WHERE u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", want: "1"}}},
 		{name: "int_to_bool", v1: []any{&scFlagInt{}}, seed: []string{"INSERT INTO flag (id, on_) VALUES (1, 1), (2, 0)"}, v2: []any{&scFlag{}},
 			want:    map[string][]string{"": {"alter column flag.on_: type integer → bool, default 0 → false"}},
 			refused: "may not hold", opts: narrow,
