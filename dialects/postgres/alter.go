@@ -147,7 +147,7 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 				out = append(out, ignoreError("DROP TYPE IF EXISTS "+d.Quote(old), "dependent_objects_still_exist"))
 			}
 		} else {
-			out = append(out, alter("TYPE ", typ, " USING ", col, castVia(ch.From, c), "::", typ))
+			out = append(out, alter("TYPE ", typ, " USING ", using(col, typ, ch.From, c)))
 		}
 	}
 	if setDefault {
@@ -171,23 +171,32 @@ func (d Dialect) AlterColumn(t *schema.Table, ch dialects.ColumnChange) ([]strin
 	return out, nil
 }
 
-// castVia returns the intermediate cast a value of column from needs on
-// its way to the type of column to: PostgreSQL casts boolean only to and
-// from integer (not smallint or bigint).
-func castVia(from, to *schema.Column) string {
+// using returns the USING expression converting the column col (quoted)
+// of column from to the type typ of column to: col::typ, except where
+// that cast does not exist or changes the value. PostgreSQL casts
+// boolean only to and from integer (not smallint or bigint); bytea cast
+// to text gives its hex escape ('\x616263' for 'abc') and text cast to
+// bytea reads backslash escapes, so bytes and strings convert as UTF-8
+// with convert_from and convert_to.
+func using(col, typ string, from, to *schema.Column) string {
 	if from == nil {
-		return ""
+		return col + "::" + typ
 	}
 	if _, ok := to.DialectTypes["postgres"]; ok {
-		return ""
+		return col + "::" + typ
 	}
 	f, t := from.Type.Kind, to.Type.Kind
+	text := func(k schema.Kind) bool { return k == schema.String || k == schema.Text }
 	switch {
 	case f == schema.Bool && (t == schema.SmallInt || t == schema.BigInt),
 		(f == schema.SmallInt || f == schema.BigInt) && t == schema.Bool:
-		return "::integer"
+		return col + "::integer::" + typ
+	case f == schema.Binary && text(t):
+		return "convert_from(" + col + ", 'UTF8')::" + typ
+	case text(f) && t == schema.Binary:
+		return "convert_to(" + col + ", 'UTF8')"
 	}
-	return ""
+	return col + "::" + typ
 }
 
 // renamedEnum reports whether ch only gives a native enum column's own
