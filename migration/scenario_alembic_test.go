@@ -420,6 +420,18 @@ type scTokenUUID struct {
 	U  string   `db:"u" orm:"type:uuid"`
 }
 
+type scBlob struct {
+	_    struct{} `orm:"table:bin"`
+	ID   int64    `db:"id"`
+	Data []byte   `db:"data" orm:"size:20"`
+}
+
+type scBlobText struct {
+	_    struct{} `orm:"table:bin"`
+	ID   int64    `db:"id"`
+	Data *string  `db:"data" orm:"size:20"`
+}
+
 type scFlagInt struct {
 	_  struct{} `orm:"table:flag"`
 	ID int64    `db:"id"`
@@ -870,6 +882,16 @@ func scenariosAlembic() []scenario {
 			want:    scAll("alter column day.d: type datetime → date"),
 			refused: "1 row(s) of day.d with a time of day", refusedAlways: true, opts: narrow,
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM day WHERE d > '2020-01-02 10:00:00'", want: "1"}}},
+		{name: "binary_to_string", v1: []any{&scBlob{}}, seed: []string{"INSERT INTO bin (id, data) VALUES (1, 'abc')"}, v2: []any{&scBlobText{}},
+			want:    map[string][]string{"": {"alter column bin.data: type binary(20) → string(20)"}, "postgres": {"alter column bin.data: type binary → string(20)"}},
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM bin WHERE data = 'abc'", want: "1"}}},
+		{name: "string_to_binary", v1: []any{&scBlobText{}}, v2: []any{&scBlob{}},
+			seedFor: map[string][]string{"sqlite": {`INSERT INTO bin (id, data) VALUES (1, 'a\b')`}, "postgres": {`INSERT INTO bin (id, data) VALUES (1, 'a\b')`},
+				"mysql": {`INSERT INTO bin (id, data) VALUES (1, 'a\\b')`}},
+			want:    scAll("alter column bin.data: type string(20) → binary(20)"),
+			refused: "may not hold", opts: narrow,
+			checks: []scCheck{{query: "SELECT COUNT(*) FROM bin WHERE LENGTH(data) = 3", want: "1"}}},
 		{name: "string_to_uuid", v1: []any{&scTokenStr{}}, seed: []string{"INSERT INTO token (id, u) VALUES (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')"}, v2: []any{&scTokenUUID{}},
 			want: map[string][]string{"": {"alter column token.u: type string(36) → uuid"}}, refused: "may not hold", opts: narrow,
 			checks: []scCheck{{query: "SELECT COUNT(*) FROM token WHERE u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", want: "1"}}},
