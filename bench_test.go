@@ -172,3 +172,72 @@ func BenchmarkQuery100(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkUpdate(b *testing.B) {
+	ctx := context.Background()
+	b.Run("impl=raw", func(b *testing.B) {
+		_, sdb := benchDB(b, 100)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{ID: int64(i%100 + 1), Name: "name", Age: i, Email: "someone@example.com"}
+			if _, err := sdb.ExecContext(ctx, `UPDATE "bench_row" SET "name" = ?, "age" = ?, "email" = ? WHERE "id" = ?`, r.Name, r.Age, r.Email, r.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=tagorm", func(b *testing.B) {
+		db, _ := benchDB(b, 100)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{ID: int64(i%100 + 1), Name: "name", Age: i, Email: "someone@example.com"}
+			if err := db.Update(ctx, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkDelete inserts a row with raw SQL and deletes it, on both
+// sides: the difference is the delete.
+func BenchmarkDelete(b *testing.B) {
+	ctx := context.Background()
+	insert := func(b *testing.B, sdb *sql.DB, i int) int64 {
+		res, err := sdb.ExecContext(ctx, `INSERT INTO "bench_row" ("name", "age", "email") VALUES (?, ?, ?)`, "name", i, "someone@example.com")
+		if err != nil {
+			b.Fatal(err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	b.Run("impl=raw", func(b *testing.B) {
+		_, sdb := benchDB(b, 0)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{ID: insert(b, sdb, i)}
+			if _, err := sdb.ExecContext(ctx, `DELETE FROM "bench_row" WHERE "id" = ?`, r.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=tagorm", func(b *testing.B) {
+		db, sdb := benchDB(b, 0)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{ID: insert(b, sdb, i)}
+			if err := db.Delete(ctx, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
