@@ -48,25 +48,44 @@ func Rebind(d Dialect, query string) string {
 	lx := lexicalOf(d, question)
 	var b strings.Builder
 	b.Grow(len(query) + 16)
-	n, last, i := 0, 0, 0
+	n, last := 0, 0
+	for i := 0; ; {
+		j, literal := nextPlaceholder(query, i, lx)
+		if j < 0 {
+			break
+		}
+		b.WriteString(query[last:j])
+		if literal {
+			b.WriteByte('?')
+			i = j + 2
+		} else {
+			n++
+			if question {
+				b.WriteByte('?')
+			} else {
+				b.WriteString(d.Placeholder(n))
+			}
+			i = j + 1
+		}
+		last = i
+	}
+	if last == 0 {
+		// Nothing rewritten (only reachable for $n dialects).
+		return query
+	}
+	b.WriteString(query[last:])
+	return b.String()
+}
+
+// nextPlaceholder returns the index of the next ? at or after i that is
+// outside string literals, quoted identifiers, comments and dollar-quoted
+// strings, and whether it is the first of a "??" (a literal ?), or -1.
+func nextPlaceholder(query string, i int, lx Lexical) (int, bool) {
 	for i < len(query) {
 		c := query[i]
 		switch {
 		case c == '?':
-			b.WriteString(query[last:i])
-			if i+1 < len(query) && query[i+1] == '?' {
-				b.WriteByte('?')
-				i += 2
-			} else {
-				n++
-				if question {
-					b.WriteByte('?')
-				} else {
-					b.WriteString(d.Placeholder(n))
-				}
-				i++
-			}
-			last = i
+			return i, i+1 < len(query) && query[i+1] == '?'
 		case c == '\'':
 			i = skipQuoted(query, i, '\'', lx.BackslashEscapes)
 		case c == '"':
@@ -86,12 +105,7 @@ func Rebind(d Dialect, query string) string {
 			i++
 		}
 	}
-	if last == 0 {
-		// Nothing rewritten (only reachable for $n dialects).
-		return query
-	}
-	b.WriteString(query[last:])
-	return b.String()
+	return -1, false
 }
 
 // skipQuoted returns the index just past the quoted string starting at

@@ -51,6 +51,7 @@ type Dialect struct{}
 
 var _ dialects.Dialect = Dialect{}
 var _ dialects.LexicalDialect = Dialect{}
+var _ dialects.EmptyListDialect = Dialect{}
 
 func init() {
 	dialects.Register(Dialect{}, "postgres", "postgresql", "postgresql+pgx", "pgx")
@@ -148,6 +149,17 @@ func (d Dialect) ArrayType(t *schema.Table, c *schema.Column) string {
 // Lexical describes PostgreSQL's syntax for dialects.Rebind: dollar
 // quoting, E” strings, nested block comments.
 func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{Postgres: true} }
+
+// EmptyIn returns "= ANY('{}')" (not: "<> ALL('{}')"): the empty array
+// literal takes the type of the left operand, row values included,
+// whereas an empty subquery's NULL column would be text and fail to
+// compare with other types.
+func (Dialect) EmptyIn(not bool, _ int) string {
+	if not {
+		return "<> ALL('{}')"
+	}
+	return "= ANY('{}')"
+}
 
 // Quote returns ident in double quotes, doubling any double quote in it.
 func (Dialect) Quote(ident string) string { return dialects.QuoteIdent(ident, '"') }
