@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,4 +43,56 @@ func TestDialectReviewWhereInBare(t *testing.T) {
 		require.NoError(t, db.Select(ctx, &codes, "SELECT code FROM dr_item WHERE id IN ? AND code <> ? ORDER BY id", []int64{1, 2, 3}, "b"))
 		require.Equal(t, []string{"a", "c"}, codes)
 	})
+}
+
+type DrCounter struct {
+	ID int64
+	N  int64
+}
+
+// Concurrent read-then-write transactions on the in-memory database of
+// orm.OpenURL("sqlite://") wait for each other instead of failing with
+// "database table is locked".
+func TestDialectReviewSQLiteMemoryConcurrentTransactions(t *testing.T) {
+	db, err := orm.OpenURL("sqlite://", orm.WithMaxOpenConns(8))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, orm.AutoMigrate(db, &DrCounter{}))
+	c := DrCounter{}
+	require.NoError(t, db.Insert(ctx, &c))
+	const workers, rounds = 8, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				errs <- db.Transaction(ctx, func(tx *orm.Session) error {
+					var v DrCounter
+					if err := tx.Get(ctx, &v, c.ID); err != nil {
+						return err
+					}
+					v.N++
+					return tx.Update(ctx, &v)
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	var got DrCounter
+	require.NoError(t, db.Get(ctx, &got, c.ID))
+	require.EqualValues(t, workers*rounds, got.N)
+
+	// Each sqlite:// is a database of its own.
+	other, err := orm.OpenURL("sqlite://")
+	require.NoError(t, err)
+	defer other.Close()
+	_, err = orm.Query[DrCounter](other).Count(ctx)
+	require.Error(t, err)
 }

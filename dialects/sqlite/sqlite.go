@@ -300,20 +300,25 @@ func tableColumns(s string) (string, []string) {
 
 var memSeq atomic.Uint64
 
-// memoryDSN returns a DSN for a new, uniquely named in-memory database
-// in shared-cache mode, so every connection of a pool sees the same
-// database. The database disappears when its last connection closes.
+// memoryDSN returns a DSN for a new, uniquely named in-memory database of
+// SQLite's memdb VFS, so every connection of a pool sees the same database
+// and no other pool does. Its locks are the ordinary database locks, which
+// wait for the busy timeout: a shared-cache database (mode=memory&
+// cache=shared) has table locks instead, which fail at once with "database
+// table is locked" when two transactions meet. The database disappears
+// when its last connection closes.
 func memoryDSN() string {
-	return "file:tagorm_mem" + strconv.FormatUint(memSeq.Add(1), 10) + "?mode=memory&cache=shared"
+	return "file:/tagorm_mem" + strconv.FormatUint(memSeq.Add(1), 10) + "?vfs=memdb"
 }
 
 // DSN returns a mattn/go-sqlite3 DSN for the database file at path, with
 // foreign keys enforced (_foreign_keys=1) and a 5 s busy timeout
 // (_busy_timeout=5000), and transactions that take the write lock when they
 // begin (_txlock=immediate), unless path already sets them. path may be a
-// plain file path, a "file:" URI with parameters, or "" or ":memory:"
-// for a new in-memory database shared by all connections of a pool (see
-// ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
+// plain file path, a "file:" URI with parameters (kept as it is, so
+// "file:/name?vfs=memdb" names an in-memory database that pools opening
+// the same name share), or "" or ":memory:" for a new, private in-memory
+// database shared by all connections of a pool (see ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
 func DSN(path string) string {
 	switch {
 	case path == "" || path == ":memory:":
@@ -369,7 +374,9 @@ func escapePath(p string) string {
 //
 //	sqlite:///foo.db            file:foo.db (relative to the working directory)
 //	sqlite:////abs/path.db      file:/abs/path.db
-//	sqlite:// , sqlite:///:memory:   a new in-memory database
+//	sqlite:// , sqlite:///:memory:   a new, private in-memory database
+//	sqlite:///file:/name?vfs=memdb   the in-memory database named name
+//	                                 (a "file:" URI is kept as it is)
 //
 // Query parameters are passed through to the driver.
 func (Dialect) ParseURL(u *url.URL) (string, error) {
@@ -387,9 +394,12 @@ func (Dialect) ParseURL(u *url.URL) (string, error) {
 		p = strings.TrimPrefix(p, "/")
 	}
 	var base string
-	if p == "" || p == ":memory:" {
+	switch {
+	case p == "" || p == ":memory:":
 		base = memoryDSN()
-	} else {
+	case strings.HasPrefix(p, "file:"):
+		base = "file:" + escapePath(strings.TrimPrefix(p, "file:"))
+	default:
 		base = "file:" + escapePath(p)
 	}
 	if u.RawQuery == "" {

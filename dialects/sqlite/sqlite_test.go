@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func TestBasics(t *testing.T) {
 	assert.Equal(t, "sqlite", got.Name())
 }
 
-var memRE = regexp.MustCompile(`^file:tagorm_mem\d+\?mode=memory&cache=shared&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate$`)
+var memRE = regexp.MustCompile(`^file:/tagorm_mem\d+\?vfs=memdb&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate$`)
 
 func TestParseURL(t *testing.T) {
 	for in, want := range map[string]string{
@@ -47,6 +48,7 @@ func TestParseURL(t *testing.T) {
 		"sqlite:///foo.db?_journal_mode=WAL":  "file:foo.db?_journal_mode=WAL&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
 		"sqlite:///foo.db?_fk=0&_timeout=100": "file:foo.db?_fk=0&_timeout=100&_txlock=immediate",
 		"sqlite:///a%3Fb.db":                  "file:a%3fb.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
+		"sqlite:///file:/shared?vfs=memdb":    "file:/shared?vfs=memdb&_foreign_keys=1&_busy_timeout=5000&_txlock=immediate",
 	} {
 		d, dsn, err := dialects.ForURL(in)
 		require.NoError(t, err, in)
@@ -72,6 +74,79 @@ func TestDSN(t *testing.T) {
 	assert.Equal(t, "file:x.db?_foreign_keys=1&_busy_timeout=5000&_txlock=immediate", sqlite.DSN("file:x.db"))
 	assert.Regexp(t, memRE, sqlite.DSN(""))
 	assert.Regexp(t, memRE, sqlite.DSN(":memory:"))
+}
+
+// Concurrent read-then-write transactions on an in-memory database take
+// turns: the memdb VFS's locks wait for the busy timeout, where a shared
+// cache's table locks failed at once with "database table is locked".
+func TestMemoryDSNConcurrentTransactions(t *testing.T) {
+	for _, dsn := range []string{sqlite.DSN(""), sqlite.DSN(":memory:")} {
+		db, err := sql.Open("sqlite3", dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		db.SetMaxOpenConns(8)
+		ctx := t.Context()
+		_, err = db.ExecContext(ctx, "CREATE TABLE counter (n integer NOT NULL); INSERT INTO counter VALUES (0)")
+		require.NoError(t, err)
+		const workers, rounds = 8, 20
+		errs := make(chan error, workers)
+		for range workers {
+			go func() {
+				for range rounds {
+					err := func() error {
+						tx, err := db.BeginTx(ctx, nil)
+						if err != nil {
+							return err
+						}
+						defer tx.Rollback() //nolint:errcheck
+						var n int
+						if err := tx.QueryRowContext(ctx, "SELECT n FROM counter").Scan(&n); err != nil {
+							return err
+						}
+						if _, err := tx.ExecContext(ctx, "UPDATE counter SET n = ?", n+1); err != nil {
+							return err
+						}
+						return tx.Commit()
+					}()
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range workers {
+			require.NoError(t, <-errs, dsn)
+		}
+		var n int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT n FROM counter").Scan(&n))
+		assert.Equal(t, workers*rounds, n, dsn)
+	}
+}
+
+// Two pools opening the same named memdb database share it; two pools
+// opening "" do not.
+func TestMemoryDSNNamedAndPrivate(t *testing.T) {
+	ctx := t.Context()
+	open := func(dsn string) *sql.DB {
+		db, err := sql.Open("sqlite3", dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	a, b := open(sqlite.DSN("")), open(sqlite.DSN(""))
+	_, err := a.ExecContext(ctx, "CREATE TABLE x (a integer)")
+	require.NoError(t, err)
+	_, err = b.ExecContext(ctx, "SELECT * FROM x")
+	assert.ErrorContains(t, err, "no such table", "each new in-memory DSN is a private database")
+
+	name := fmt.Sprintf("file:/named_%d?vfs=memdb", os.Getpid())
+	c, d := open(sqlite.DSN(name)), open(sqlite.DSN(name))
+	_, err = c.ExecContext(ctx, "CREATE TABLE y (a integer)")
+	require.NoError(t, err)
+	_, err = d.ExecContext(ctx, "INSERT INTO y VALUES (1)")
+	require.NoError(t, err, "a named memdb database is shared")
 }
 
 // An in-memory DSN is one database shared by the pool, with foreign keys on.
