@@ -412,3 +412,51 @@ func Varchar(size int) string {
 	}
 	return "varchar(" + strconv.Itoa(size) + ")"
 }
+
+// DefaultsInserter is an optional interface of a Dialect: it renders an
+// INSERT whose every column takes its default value (a table whose only
+// column is an autoincrement key, or a row whose fields are all left to
+// the database), which cannot be written "INSERT INTO t () VALUES ()" on
+// every database.
+type DefaultsInserter interface {
+	Dialect
+	// InsertDefaults appends, after "INSERT INTO <table>", what inserts
+	// nrows rows of t all of whose columns take their defaults, so that
+	// the dialect's RETURNING and upsert clauses may follow. It reports
+	// false, appending nothing, when one statement cannot insert that
+	// many such rows: insert them one at a time.
+	InsertDefaults(b *strings.Builder, t *schema.Table, nrows int) bool
+}
+
+// InsertDefaults appends to b, after "INSERT INTO <table>", what makes
+// an INSERT of nrows rows of t whose columns all take their defaults (see
+// DefaultsInserter), and reports whether it could. Without the interface
+// it is standard SQL's " DEFAULT VALUES", for one row only.
+func InsertDefaults(d Dialect, b *strings.Builder, t *schema.Table, nrows int) bool {
+	if di, ok := d.(DefaultsInserter); ok {
+		return di.InsertDefaults(b, t, nrows)
+	}
+	if nrows != 1 {
+		return false
+	}
+	b.WriteString(" DEFAULT VALUES")
+	return true
+}
+
+// WriteDefaultRows appends " (col) VALUES (v), (v), ..." with nrows rows:
+// v is the keyword DEFAULT on databases that accept it in VALUES
+// (PostgreSQL, MySQL), or NULL for a column that generates its value from
+// NULL (SQLite's rowid alias).
+func WriteDefaultRows(b *strings.Builder, d Dialect, col, v string, nrows int) {
+	b.WriteString(" (")
+	b.WriteString(d.Quote(col))
+	b.WriteString(") VALUES ")
+	for i := 0; i < nrows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		b.WriteString(v)
+		b.WriteByte(')')
+	}
+}

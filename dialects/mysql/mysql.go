@@ -57,6 +57,7 @@ type Dialect struct{}
 
 var _ dialects.Dialect = Dialect{}
 var _ dialects.LexicalDialect = Dialect{}
+var _ dialects.DefaultsInserter = Dialect{}
 
 func init() { dialects.Register(Dialect{}, "mysql", "mariadb", "mysql+gosqldriver") }
 
@@ -269,6 +270,22 @@ func (Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) (string, er
 // InsertReturning returns false: MySQL has no RETURNING; use
 // LastInsertId.
 func (Dialect) InsertReturning(*strings.Builder, []string) bool { return false }
+
+// InsertDefaults implements dialects.DefaultsInserter: " () VALUES (),
+// (), ...", one empty row per row.
+func (Dialect) InsertDefaults(b *strings.Builder, _ *schema.Table, nrows int) bool {
+	if nrows < 1 {
+		return false
+	}
+	b.WriteString(" () VALUES ")
+	for i := 0; i < nrows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("()")
+	}
+	return true
+}
 
 // Upsert appends " ON DUPLICATE KEY UPDATE c = VALUES(c), ...", which
 // applies to a conflict on any unique key (conflictColumns are ignored).

@@ -52,6 +52,7 @@ type Dialect struct{}
 var _ dialects.Dialect = Dialect{}
 var _ dialects.LexicalDialect = Dialect{}
 var _ dialects.EmptyListDialect = Dialect{}
+var _ dialects.DefaultsInserter = Dialect{}
 
 func init() {
 	dialects.Register(Dialect{}, "postgres", "postgresql", "postgresql+pgx", "pgx")
@@ -292,6 +293,28 @@ func (Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) (string, er
 // InsertReturning appends " RETURNING ...".
 func (Dialect) InsertReturning(b *strings.Builder, columns []string) bool {
 	return dialects.WriteReturning(b, Dialect{}, columns)
+}
+
+// InsertDefaults implements dialects.DefaultsInserter: " DEFAULT VALUES"
+// for one row, " (c) VALUES (DEFAULT), (DEFAULT), ..." for several (c the
+// first key column, else the first column).
+func (Dialect) InsertDefaults(b *strings.Builder, t *schema.Table, nrows int) bool {
+	if nrows == 1 {
+		b.WriteString(" DEFAULT VALUES")
+		return true
+	}
+	col := ""
+	switch {
+	case t.PrimaryKey != nil && len(t.PrimaryKey.Columns) > 0:
+		col = t.PrimaryKey.Columns[0]
+	case len(t.Columns) > 0:
+		col = t.Columns[0].Name
+	}
+	if col == "" || nrows < 1 {
+		return false
+	}
+	dialects.WriteDefaultRows(b, Dialect{}, col, "DEFAULT", nrows)
+	return true
 }
 
 // Upsert appends " ON CONFLICT (...) DO UPDATE SET c = EXCLUDED.c" or

@@ -57,6 +57,7 @@ type Dialect struct{}
 
 var _ dialects.Dialect = Dialect{}
 var _ dialects.LexicalDialect = Dialect{}
+var _ dialects.DefaultsInserter = Dialect{}
 
 func init() { dialects.Register(Dialect{}, "sqlite", "sqlite3") }
 
@@ -219,6 +220,27 @@ func (Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) (string, er
 // InsertReturning appends " RETURNING ..." (SQLite 3.35 and later).
 func (Dialect) InsertReturning(b *strings.Builder, columns []string) bool {
 	return dialects.WriteReturning(b, Dialect{}, columns)
+}
+
+// InsertDefaults implements dialects.DefaultsInserter. A table whose key
+// is an autoincrement rowid alias gets " (id) VALUES (NULL), ...", any
+// number of rows (a NULL rowid is generated; the other columns take
+// their defaults; unlike DEFAULT VALUES it takes an upsert clause). Other
+// tables get " DEFAULT VALUES", one row per statement: SQLite has no
+// DEFAULT keyword in VALUES.
+func (Dialect) InsertDefaults(b *strings.Builder, t *schema.Table, nrows int) bool {
+	if pk := t.PrimaryKey; pk != nil && len(pk.Columns) == 1 && nrows >= 1 {
+		if c := t.Column(pk.Columns[0]); c != nil && c.AutoIncrement {
+			// Rendered INTEGER PRIMARY KEY AUTOINCREMENT (autoIncrementPK).
+			dialects.WriteDefaultRows(b, Dialect{}, c.Name, "NULL", nrows)
+			return true
+		}
+	}
+	if nrows != 1 {
+		return false
+	}
+	b.WriteString(" DEFAULT VALUES")
+	return true
 }
 
 // Upsert appends " ON CONFLICT (...) DO UPDATE SET c = EXCLUDED.c" or
