@@ -148,6 +148,7 @@ func TestDatabases(t *testing.T) {
 			default:
 				assert.Equal(t, "parent_tenant_name_key", info.Constraint)
 			}
+			assert.False(t, info.PrimaryKey, "a unique key is not the primary key")
 			// Primary key.
 			info = classify(insParent, 3, "x", "other", nil)
 			assert.Equal(t, dialects.UniqueViolation, info.Kind)
@@ -158,8 +159,10 @@ func TestDatabases(t *testing.T) {
 				assert.Equal(t, "parent", info.Table)
 			case "mysql":
 				assert.Equal(t, "PRIMARY", info.Constraint)
+				assert.True(t, info.PrimaryKey)
 			case "sqlite":
 				assert.Equal(t, []string{"tenant", "code"}, info.Columns)
+				assert.True(t, info.PrimaryKey)
 			}
 
 			insChild := fmt.Sprintf("INSERT INTO %s (%s, %s, %s, %s) VALUES (?, ?, ?, ?)",

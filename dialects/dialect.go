@@ -179,6 +179,12 @@ type ErrorInfo struct {
 	Table      string
 	Constraint string
 	Columns    []string
+	// PrimaryKey marks a UniqueViolation of the table's primary key, when
+	// the database says so: SQLite (SQLITE_CONSTRAINT_PRIMARYKEY, with
+	// Constraint "PRIMARY KEY") and MySQL/MariaDB (key "PRIMARY", with no
+	// column names: the table's key columns are the columns). PostgreSQL
+	// names the key's constraint (and columns) but not its kind.
+	PrimaryKey bool
 }
 
 var registry struct {

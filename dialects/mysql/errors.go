@@ -25,7 +25,9 @@ const (
 // ClassifyError recognises *mysql.MySQLError constraint violations,
 // wrapped or not: duplicate key (1062), foreign key (1451, 1452, 1216,
 // 1217), not null (1048, 1364) and check (MySQL 3819, MariaDB 4025). The
-// key, constraint, table and column names are parsed from the message.
+// key, constraint, table and column names are parsed from the message; a
+// duplicate on key PRIMARY is marked PrimaryKey (the message names no
+// columns).
 func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 	var me *mysql.MySQLError
 	if !errors.As(err, &me) {
@@ -43,6 +45,9 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 				info.Table, key = t, k
 			}
 			info.Constraint = key
+			// The primary key's index is always named PRIMARY (a
+			// reserved name no other index may take).
+			info.PrimaryKey = key == "PRIMARY"
 		}
 		return info
 	case errRowIsReferenced, errNoReferencedRow:

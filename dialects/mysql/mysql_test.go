@@ -75,7 +75,8 @@ func TestClassifyError(t *testing.T) {
 	}{
 		// MySQL 8 prefixes the table, MariaDB does not.
 		{me(1062, "Duplicate entry 'a-1' for key 'users.users_email_key'"), dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "users", Constraint: "users_email_key"}},
-		{me(1062, "Duplicate entry 'it's' for key 'PRIMARY'"), dialects.ErrorInfo{Kind: dialects.UniqueViolation, Constraint: "PRIMARY"}},
+		{me(1062, "Duplicate entry 'it's' for key 'PRIMARY'"), dialects.ErrorInfo{Kind: dialects.UniqueViolation, Constraint: "PRIMARY", PrimaryKey: true}},
+		{me(1062, "Duplicate entry '7' for key 'users.PRIMARY'"), dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "users", Constraint: "PRIMARY", PrimaryKey: true}},
 		{me(1452, "Cannot add or update a child row: a foreign key constraint fails (`db`.`child`, CONSTRAINT `child_fk` FOREIGN KEY (`a`, `b`) REFERENCES `parent` (`x`, `y`) ON DELETE CASCADE)"),
 			dialects.ErrorInfo{Kind: dialects.ForeignKeyViolation, Table: "child", Constraint: "child_fk", Columns: []string{"a", "b"}}},
 		{me(1451, "Cannot delete or update a parent row: a foreign key constraint fails (`db`.`child`, CONSTRAINT `child_fk` FOREIGN KEY (`a`) REFERENCES `parent` (`x`))"),

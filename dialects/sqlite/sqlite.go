@@ -282,6 +282,7 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 		info.Table, info.Columns = tableColumns(detail)
 		if se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 			info.Constraint = "PRIMARY KEY"
+			info.PrimaryKey = true
 		}
 		return info
 	case sqlite3.ErrConstraintNotNull:

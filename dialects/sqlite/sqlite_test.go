@@ -188,7 +188,7 @@ func TestClassifyError(t *testing.T) {
 		query string
 		want  dialects.ErrorInfo
 	}{
-		{`INSERT INTO p VALUES (1, 'q', 'q')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "p", Constraint: "PRIMARY KEY", Columns: []string{"id"}}},
+		{`INSERT INTO p VALUES (1, 'q', 'q')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "p", Constraint: "PRIMARY KEY", Columns: []string{"id"}, PrimaryKey: true}},
 		{`INSERT INTO p VALUES (2, 'x', 'y')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Table: "p", Columns: []string{"a", "b"}}},
 		{`INSERT INTO e VALUES ('Y')`, dialects.ErrorInfo{Kind: dialects.UniqueViolation, Constraint: "e_lower"}},
 		{`INSERT INTO p VALUES (4, NULL, 'w')`, dialects.ErrorInfo{Kind: dialects.NotNullViolation, Table: "p", Columns: []string{"a"}}},
