@@ -51,6 +51,7 @@ type model struct {
 	// softDelete is the DeletedAt field of a mixins.SoftDelete, if any.
 	softDelete *field
 	relations  []*relationDecl
+	hooks      hookMask // the hook interfaces *typ implements (hooks.go)
 	sqlCache   sync.Map // statement shape → SQL text (see cachedSQL)
 	plans      sync.Map // column list → *scanPlan
 	hot        modelHot // per-operation caches of the common shapes (crud.go)
@@ -330,6 +331,7 @@ func (m *model) prepareHot() {
 	h := &m.hot
 	name := m.table.Name
 	h.opInsert, h.opUpdate, h.opGet, h.opDelete, h.opQuery = "insert "+name, "update "+name, "get "+name, "delete "+name, "query "+name
+	m.hooks = hooksOf(m.typ)
 	h.autoIncIdx = -1
 	if m.autoInc != nil {
 		h.autoIncIdx = m.fieldIndex(m.autoInc)

@@ -303,10 +303,18 @@ func (h *handle) finishJoined(ctx context.Context, n *preloadNode, parents []ref
 		children = append(children, t)
 		setBack(n, p, t)
 	}
-	if len(children) == 0 || len(n.children) == 0 {
+	if len(children) == 0 {
 		return nil
 	}
-	return h.runPreloads(ctx, n.children, children)
+	if len(n.children) > 0 {
+		if err := h.runPreloads(ctx, n.children, children); err != nil {
+			return err
+		}
+	}
+	if r.target.hooks&hookAfterFind != 0 {
+		return h.afterFind(ctx, "preload "+r.owner.table.Name+"."+r.name, r.target, children)
+	}
+	return nil
 }
 
 // setBack sets the back_populates field of child (a to-one pointer back
@@ -565,6 +573,13 @@ func (h *handle) preload(ctx context.Context, n *preloadNode, parents []reflect.
 			children[i] = f.buf.at(i)
 		}
 		if err := h.runPreloads(ctx, n.children, children); err != nil {
+			return err
+		}
+	}
+	// AfterFind before the rows are assigned: a value field or slice
+	// gets a copy.
+	if r.target.hooks&hookAfterFind != 0 && f.buf.n > 0 {
+		if err := h.afterFindSlice(ctx, "preload "+r.owner.table.Name+"."+r.name, r.target, f.buf.s.Slice(0, f.buf.n)); err != nil {
 			return err
 		}
 	}

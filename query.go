@@ -590,6 +590,11 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 			return nil, err
 		}
 	}
+	if q.m.hooks&hookAfterFind != 0 {
+		if err := q.h.afterFindSlice(ctx, it.op, q.m, reflect.ValueOf(out)); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -669,6 +674,11 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	}
 	if err := q.rel.afterLoad(ctx, q.h, q.m, reflect.ValueOf(v)); err != nil {
 		return nil, err
+	}
+	if q.m.hooks&hookAfterFind != 0 {
+		if err := q.h.afterFind(ctx, it.op, q.m, []reflect.Value{reflect.ValueOf(v).Elem()}); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }
@@ -886,6 +896,12 @@ func (q *Q[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			if err := it.rs.scan(it.rows, reflect.ValueOf(v).Elem()); err != nil {
 				yield(nil, q.h.db.wrapErr(it.op, err))
 				return
+			}
+			if q.m.hooks&hookAfterFind != 0 {
+				if err := q.h.afterFind(ctx, it.op, q.m, []reflect.Value{reflect.ValueOf(v).Elem()}); err != nil {
+					yield(nil, err)
+					return
+				}
 			}
 			if !yield(v, nil) {
 				return

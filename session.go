@@ -20,8 +20,20 @@ type execer interface {
 }
 
 // Handle is a *DB or a *Session: anything the query builder and the
-// package-level helpers can run on.
+// package-level helpers can run on, and what model hooks receive (the
+// Session when the operation runs in a transaction), with the methods
+// both have. Only *DB and *Session implement it.
 type Handle interface {
+	Insert(ctx context.Context, v any) error
+	Upsert(ctx context.Context, v any, c *Conflict) error
+	Get(ctx context.Context, dest any, pk ...any) error
+	Update(ctx context.Context, v any, columns ...string) error
+	Delete(ctx context.Context, v any) error
+	HardDelete(ctx context.Context, v any) error
+	Load(ctx context.Context, v any, path string, fn ...func(*PreloadQuery)) error
+	Association(owner any, name string) *Association
+	Select(ctx context.Context, dest any, query string, args ...any) error
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	base() *handle
 }
 
