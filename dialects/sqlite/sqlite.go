@@ -58,6 +58,7 @@ type Dialect struct{}
 var _ dialects.Dialect = Dialect{}
 var _ dialects.LexicalDialect = Dialect{}
 var _ dialects.DefaultsInserter = Dialect{}
+var _ dialects.ReadOnlyTxDialect = Dialect{}
 
 func init() { dialects.Register(Dialect{}, "sqlite", "sqlite3") }
 
@@ -247,6 +248,14 @@ func (Dialect) InsertDefaults(b *strings.Builder, t *schema.Table, nrows int) bo
 // " ON CONFLICT (...) DO NOTHING"; see dialects.WriteOnConflict.
 func (Dialect) Upsert(b *strings.Builder, t *schema.Table, conflictColumns, updateColumns []string) {
 	dialects.WriteOnConflict(b, Dialect{}, t, conflictColumns, updateColumns)
+}
+
+// ReadOnlyTx implements dialects.ReadOnlyTxDialect: mattn/go-sqlite3
+// ignores sql.TxOptions.ReadOnly, so a read-only transaction runs on a
+// connection with PRAGMA query_only on, which fails every write with
+// "attempt to write a readonly database" (SQLITE_READONLY).
+func (Dialect) ReadOnlyTx() (on, off string) {
+	return "PRAGMA query_only = ON", "PRAGMA query_only = OFF"
 }
 
 // CurrentSchema returns "main".
