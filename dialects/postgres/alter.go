@@ -81,9 +81,18 @@ func (d Dialect) columnComment(t *schema.Table, col, comment string) string {
 	return "COMMENT ON COLUMN " + d.Quote(t.Name) + "." + d.Quote(col) + " IS " + s
 }
 
-// DropColumn returns ALTER TABLE ... DROP COLUMN.
+// DropColumn returns ALTER TABLE ... DROP COLUMN, then, for a native
+// enum column, DROP TYPE of its enum type, skipped when another column
+// still uses it: as DropTable does, so that a column added later under
+// the same name creates its type with its own values instead of reusing
+// the dropped column's (AddColumn keeps an existing type).
 func (d Dialect) DropColumn(t *schema.Table, c *schema.Column) ([]string, error) {
-	return []string{dialects.AlterTable(d, t.Name, "DROP COLUMN ", d.Quote(c.Name))}, nil
+	out := []string{dialects.AlterTable(d, t.Name, "DROP COLUMN ", d.Quote(c.Name))}
+	one := &schema.Table{Name: t.Name, Columns: []*schema.Column{c}}
+	for _, n := range enumTypes(one) {
+		out = append(out, ignoreError("DROP TYPE IF EXISTS "+d.Quote(n), "dependent_objects_still_exist"))
+	}
+	return out, nil
 }
 
 // RenameColumn returns ALTER TABLE ... RENAME COLUMN.
