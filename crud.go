@@ -470,6 +470,19 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, confl
 			sh.cols = append(sh.cols, f)
 		}
 	}
+	// Every column left to the database and no default to write out (a
+	// model whose only column is its autoincrement key): the dialect's
+	// all-defaults INSERT (DEFAULT VALUES on PostgreSQL and SQLite, "()
+	// VALUES ()" on MySQL).
+	defaults := !array && filler == nil && len(sh.cols) == 0
+	if defaults {
+		b.Reset()
+		b.WriteString("INSERT INTO ")
+		b.WriteString(d.Quote(m.table.Name))
+		if !dialects.InsertDefaults(d, &b, m.table, nrows) {
+			return nil, fmt.Errorf("orm: insert into %s: %s cannot insert %d rows of default values in one statement", m.table.Name, d.Name(), nrows)
+		}
+	}
 	if array {
 		// INSERT ... SELECT * FROM unnest($1::T1[], $2::T2[], ...): unnest
 		// yields the rows in array order, so keys are generated in the
@@ -485,11 +498,11 @@ func (h *handle) insertShape(m *model, omit uint64, nrows int, array bool, confl
 			b.WriteString(types[m.fieldIndex(f)])
 		}
 		b.WriteByte(')')
-	} else {
+	} else if !defaults {
 		b.WriteString(") VALUES ")
 	}
 	n := 1
-	for r := 0; r < nrows; r++ {
+	for r := 0; r < nrows && !defaults; r++ {
 		if r > 0 {
 			b.WriteString(", ")
 		}

@@ -51,7 +51,10 @@ type ConstraintError struct {
 	Table      string   // when the database reported it
 	Constraint string   // when the database reported it
 	Columns    []string // when the database reported them
-	Err        error    // the driver's error
+	// PrimaryKey marks a unique violation of the table's primary key
+	// (Columns are then its columns when the table's model is known).
+	PrimaryKey bool
+	Err        error // the driver's error
 }
 
 // Error implements error.
@@ -108,7 +111,7 @@ func (db *DB) wrapErr(op string, err error) error {
 	var ce *ConstraintError
 	if !errors.As(err, &ce) {
 		if info := db.dialect.ClassifyError(err); info != nil {
-			ce = &ConstraintError{Kind: info.Kind, Table: info.Table, Constraint: info.Constraint, Columns: info.Columns, Err: err}
+			ce = &ConstraintError{Kind: info.Kind, Table: info.Table, Constraint: info.Constraint, Columns: info.Columns, PrimaryKey: info.PrimaryKey, Err: err}
 			db.completeConstraint(op, ce)
 			err = ce
 		}
@@ -134,7 +137,7 @@ func (db *DB) completeConstraint(op string, ce *ConstraintError) {
 			ce.Table = table
 		}
 	}
-	if len(ce.Columns) > 0 || ce.Constraint == "" || ce.Table == "" {
+	if ce.Table == "" || len(ce.Columns) > 0 && !(ce.Kind == dialects.UniqueViolation && ce.Constraint != "") {
 		return
 	}
 	m := db.modelByTable(ce.Table)
@@ -142,8 +145,17 @@ func (db *DB) completeConstraint(op string, ce *ConstraintError) {
 		return
 	}
 	t := m.table
-	if t.PrimaryKey != nil && t.PrimaryKey.Name == ce.Constraint {
-		ce.Columns = slices.Clone(t.PrimaryKey.Columns)
+	// The primary key: flagged by the dialect (MySQL's key PRIMARY names
+	// no columns) or named by the database (PostgreSQL).
+	if pk := t.PrimaryKey; pk != nil && ce.Kind == dialects.UniqueViolation && (ce.PrimaryKey || pk.Name != "" && pk.Name == ce.Constraint) {
+		ce.PrimaryKey = true
+		if len(ce.Columns) == 0 {
+			ce.Columns = slices.Clone(pk.Columns)
+		}
+		return
+	}
+	if len(ce.Columns) > 0 || ce.Constraint == "" {
+		return
 	}
 	for _, u := range t.Uniques {
 		if u.Name == ce.Constraint {

@@ -88,8 +88,7 @@ func (q *Q[T]) WhereIn(column string, values any) *Q[T] {
 }
 
 // WhereNotIn adds "column NOT IN (values...)"; an empty list matches every
-// row (a raw "NOT IN (?)" with an empty list would match none: it
-// expands to NOT IN (NULL)).
+// row (as a raw "NOT IN ?" or "NOT IN (?)" with an empty list does).
 func (q *Q[T]) WhereNotIn(column string, values any) *Q[T] {
 	return q.whereList(column, values, true)
 }
@@ -958,11 +957,12 @@ func expandable(a any) (reflect.Value, bool) {
 }
 
 // prepareRaw expands list arguments and rebinds ? placeholders to the
-// dialect's style. More values than one statement may bind (the
-// dialect's MaxParams) is an error naming both numbers, before anything
-// is sent.
+// dialect's style. A slice of slices is a list of rows of equal length,
+// for row-value comparisons ("(a, b) IN ?"). More values than one
+// statement may bind (the dialect's MaxParams) is an error naming both
+// numbers, before anything is sent.
 func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
-	var counts []int
+	var lists []dialects.List
 	n := len(args) // values bound after expansion
 	copied := false
 	for i, a := range args {
@@ -974,43 +974,84 @@ func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
 			continue
 		}
 		if v, ok := expandable(a); ok {
-			if counts == nil {
-				counts = make([]int, len(args))
-				for j := range counts {
-					counts[j] = 1
+			if lists == nil {
+				lists = make([]dialects.List, len(args))
+				for j := range lists {
+					lists[j].Len = 1
 				}
 			}
-			counts[i] = v.Len()
-			n += v.Len() - 1
+			w, err := rowWidth(v)
+			if err != nil {
+				return "", nil, err
+			}
+			lists[i] = dialects.List{Len: v.Len(), Width: w}
+			n += v.Len()*max(w, 1) - 1
 		}
 	}
 	if limit := db.dialect.MaxParams(); n > limit {
 		return "", nil, fmt.Errorf("orm: %d bind values, more than the %d one %s statement accepts: split the list", n, limit, db.dialect.Name())
 	}
-	if counts == nil {
+	if lists == nil {
 		return dialects.Rebind(db.dialect, query), args, nil
 	}
-	q, err := dialects.RebindExpand(db.dialect, query, counts)
+	q, err := dialects.RebindExpandLists(db.dialect, query, lists)
 	if err != nil {
 		return "", nil, fmt.Errorf("orm: %w", err)
 	}
-	flat := make([]any, 0, len(args)+8)
+	flat := make([]any, 0, n)
 	for i, a := range args {
-		if counts[i] != 1 || isList(a) {
-			if v, ok := expandable(a); ok {
-				for j := 0; j < v.Len(); j++ {
-					e := v.Index(j).Interface()
-					if b, ok := bindValue(e); ok {
-						e = b
-					}
-					flat = append(flat, e)
-				}
+		v, ok := expandable(a)
+		if !ok {
+			flat = append(flat, a)
+			continue
+		}
+		for j := 0; j < v.Len(); j++ {
+			if lists[i].Width == 0 {
+				flat = appendBound(flat, v.Index(j).Interface())
 				continue
 			}
+			row, _ := expandable(v.Index(j).Interface())
+			for k := 0; k < row.Len(); k++ {
+				flat = appendBound(flat, row.Index(k).Interface())
+			}
 		}
-		flat = append(flat, a)
 	}
 	return q, flat, nil
+}
+
+func appendBound(args []any, e any) []any {
+	if b, ok := bindValue(e); ok {
+		e = b
+	}
+	return append(args, e)
+}
+
+// rowWidth returns the length of the rows of a list of rows (a slice
+// whose elements are all lists, of one length), or 0 for a list of
+// values.
+func rowWidth(v reflect.Value) (int, error) {
+	w := 0
+	for j := 0; j < v.Len(); j++ {
+		row, ok := expandable(v.Index(j).Interface())
+		switch {
+		case !ok && j == 0:
+			return 0, nil
+		case !ok:
+			return 0, fmt.Errorf("orm: list argument mixes rows and values at index %d", j)
+		case row.Len() == 0:
+			return 0, fmt.Errorf("orm: list of rows with an empty row at index %d", j)
+		case j > 0 && row.Len() != w:
+			return 0, fmt.Errorf("orm: list of rows with rows of %d and %d values: rows must have one length", w, row.Len())
+		}
+		w = row.Len()
+	}
+	if w == 0 && v.Len() == 0 {
+		// An empty list of fixed-length rows ([][2]any) keeps its width.
+		if et := v.Type().Elem(); et.Kind() == reflect.Array && et.Elem().Kind() != reflect.Uint8 {
+			w = et.Len()
+		}
+	}
+	return w, nil
 }
 
 // bindValue converts a condition or key argument to the value a field
@@ -1046,9 +1087,4 @@ func bindValue(a any) (any, bool) {
 		return formatUUID(u), true
 	}
 	return a, false
-}
-
-func isList(a any) bool {
-	_, ok := expandable(a)
-	return ok
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tagorm/orm/dialects"
 )
 
 // execer is what a handle runs statements on: a pool or a transaction.
@@ -187,23 +189,54 @@ type Session struct {
 	tx    *sqlx.Tx
 	depth int // savepoint nesting depth of nested Transaction calls
 	done  bool
+	// release ends a read-only transaction's hold on its connection
+	// (dialects.EnforceReadOnly), or is nil.
+	release func() error
 }
 
 // Begin starts a transaction. The caller must Commit or Rollback it;
 // Transaction does that for you.
 func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) {
 	start := time.Now()
-	tx, err := db.x.BeginTxx(ctx, opts)
+	var tx *sqlx.Tx
+	var release func() error
+	var err error
+	if dialects.NeedsReadOnly(db.dialect, opts) {
+		// The driver ignores opts.ReadOnly: the transaction gets a
+		// connection of its own, made read-only until it ends.
+		tx, release, err = db.beginReadOnly(ctx, opts)
+	} else {
+		tx, err = db.x.BeginTxx(ctx, opts)
+	}
 	if db.logger != nil {
 		db.logStatement(ctx, "BEGIN", nil, time.Since(start), err)
 	}
 	if err != nil {
 		return nil, db.wrapErr("begin", err)
 	}
-	s := &Session{tx: tx}
+	s := &Session{tx: tx, release: release}
 	s.handle = handle{db: db, ex: tx}
 	s.sess = s
 	return s, nil
+}
+
+// beginReadOnly begins a read-only transaction on a connection reserved
+// for it and made read-only (dialects.EnforceReadOnly); release gives the
+// connection back once the transaction has ended.
+func (db *DB) beginReadOnly(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, func() error, error) {
+	conn, err := db.x.Connx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, nil, errors.Join(err, conn.Close())
+	}
+	release, err := dialects.EnforceReadOnly(ctx, db.dialect, conn.Conn, tx.Tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, release, nil
 }
 
 // Commit commits the transaction.
@@ -214,6 +247,11 @@ func (s *Session) Commit() error {
 	s.done = true
 	start := time.Now()
 	err := s.tx.Commit()
+	if s.release != nil {
+		if rerr := s.release(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
 	if s.db.logger != nil {
 		s.db.logStatement(context.Background(), "COMMIT", nil, time.Since(start), err)
 	}
@@ -229,6 +267,11 @@ func (s *Session) Rollback() error {
 	s.done = true
 	start := time.Now()
 	err := s.tx.Rollback()
+	if s.release != nil {
+		if rerr := s.release(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
 	if s.db.logger != nil {
 		s.db.logStatement(context.Background(), "ROLLBACK", nil, time.Since(start), err)
 	}
