@@ -3,12 +3,15 @@ package benchmarks
 import (
 	"context"
 	"database/sql"
+	"runtime"
 	"testing"
 	"time"
 )
 
 // run runs body for every database and implementation as
-// Benchmark<Op>/db=<database>/impl=<impl>.
+// Benchmark<Op>/db=<database>/impl=<impl>. Each implementation starts on
+// freshly created tables and after a full garbage collection, so that it
+// does not inherit the previous one's garbage.
 func run(b *testing.B, body func(b *testing.B, d *database, im impl)) {
 	for _, d := range databases(b) {
 		b.Run("db="+d.name, func(b *testing.B) {
@@ -16,6 +19,7 @@ func run(b *testing.B, body func(b *testing.B, d *database, im impl)) {
 				b.Run("impl="+name, func(b *testing.B) {
 					resetSchema(b, d)
 					im := newImpl(b, name, d)
+					runtime.GC()
 					b.ReportAllocs()
 					body(b, d, im)
 				})
@@ -181,6 +185,7 @@ func BenchmarkReadNull(b *testing.B) {
 			}
 			ids[i] = seed.ID
 		}
+		analyze(b, d)
 		i := 0
 		for b.Loop() {
 			var m NullModel

@@ -201,7 +201,20 @@ func seedModels(b *testing.B, d *database, n int) []int64 {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+	analyze(b, d)
 	return ids
+}
+
+// analyze has the database gather statistics on the tables just seeded,
+// so that every implementation's queries are planned from the same
+// statistics (PostgreSQL's autovacuum would otherwise analyze the fresh
+// tables at some point during one implementation's run, changing its plans
+// midway).
+func analyze(b *testing.B, d *database) {
+	b.Helper()
+	if _, err := d.sql.ExecContext(context.Background(), "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // seedParents inserts 100 parents with 10 children each.
@@ -225,4 +238,5 @@ func seedParents(b *testing.B, d *database) {
 			}
 		}
 	}
+	analyze(b, d)
 }
