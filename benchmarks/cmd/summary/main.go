@@ -1,22 +1,28 @@
-// Command summary turns benchstat's CSV output (benchstat -format csv -col
-// /impl) into the Markdown table at the top of BENCHMARKS.md: for every
-// operation, tagorm's time and allocations against raw database/sql, and
+// Command summary writes the Markdown table at the top of BENCHMARKS.md
+// from a benchmark results file: for every operation, tagorm's time and
+// allocations against raw database/sql, GORM's and bun's times, and
 // whether tagorm meets the targets of issue 6 (≤ 1.10× raw in time and
 // allocations, faster than GORM and bun).
 //
-//	benchstat -format csv -col /impl results.txt | go run ./cmd/summary
+//	go run ./cmd/summary -benchstat $(go env GOPATH)/bin/benchstat results.txt
 //
-// A time ratio counts as met when it is ≤ 1.10 or when benchstat finds no
-// significant difference (p ≥ 0.05, shown "~"); "faster than" means a
-// lower median, whatever the significance.
+// It runs benchstat twice (CSV output): with raw as the base, for the
+// ratios to raw, and with tagorm as the base, for the comparisons with
+// GORM and bun. A time target counts as met when the ratio is ≤ 1.10 or
+// benchstat finds no significant difference (p ≥ 0.05, shown "~"); tagorm
+// is "slower than" GORM or bun only when benchstat finds that one
+// significantly faster.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 )
@@ -35,15 +41,40 @@ type table struct {
 }
 
 func main() {
-	tables, err := parse(os.Stdin)
+	bs := flag.String("benchstat", "benchstat", "the benchstat command")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: summary [-benchstat path] results.txt")
+		os.Exit(2)
+	}
+	if err := run(*bs, flag.Arg(0), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "summary:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bs, results string, w io.Writer) error {
+	byRaw, err := benchstat(bs, "/impl@(raw tagorm gorm bun)", results)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "summary:", err)
-		os.Exit(1)
+		return err
 	}
-	if err := write(os.Stdout, tables); err != nil {
-		fmt.Fprintln(os.Stderr, "summary:", err)
-		os.Exit(1)
+	byTagorm, err := benchstat(bs, "/impl@(tagorm gorm bun)", results)
+	if err != nil {
+		return err
 	}
+	return write(w, byRaw, byTagorm)
+}
+
+// benchstat runs benchstat -format csv with the given columns and parses
+// its output.
+func benchstat(bs, col, results string) (map[string]*table, error) {
+	var out bytes.Buffer
+	cmd := exec.Command(bs, "-format", "csv", "-col", col, results)
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s -col %s: %w", bs, col, err)
+	}
+	return parse(&out)
 }
 
 // parse reads benchstat's CSV: blocks separated by blank lines, each with
@@ -122,8 +153,11 @@ func parse(r io.Reader) (map[string]*table, error) {
 	return tables, sc.Err()
 }
 
-func write(w io.Writer, tables map[string]*table) error {
-	times, allocs := tables["sec/op"], tables["allocs/op"]
+func write(w io.Writer, byRaw, byTagorm map[string]*table) error {
+	times, allocs, vs := byRaw["sec/op"], byRaw["allocs/op"], byTagorm["sec/op"]
+	if vs == nil {
+		return fmt.Errorf("no sec/op table with tagorm as the base")
+	}
 	fmt.Fprintln(w, "| op | raw time | tagorm time | tagorm/raw time | raw allocs | tagorm allocs | tagorm/raw allocs | GORM time | bun time | targets met |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|:---|")
 	for _, name := range times.rows {
@@ -142,7 +176,9 @@ func write(w io.Writer, tables map[string]*table) error {
 			missed = append(missed, "allocs")
 		}
 		for _, other := range []string{"gorm", "bun"} {
-			if o, ok := tc[other]; ok && o.value > 0 && o.value <= tg.value {
+			// With tagorm as the base, a significant negative delta
+			// means the other implementation is faster.
+			if o, ok := vs.cells[name][other]; ok && strings.HasPrefix(o.delta, "-") {
 				missed = append(missed, "slower than "+other)
 			}
 		}
@@ -156,7 +192,7 @@ func write(w io.Writer, tables map[string]*table) error {
 		if ar > 0 {
 			allocRatio = fmt.Sprintf("%.2f×", at/ar)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.2f× %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f×%s | %s | %s | %s | %s | %s | %s |\n",
 			strings.TrimSuffix(strings.TrimSuffix(name, "-2"), "-1"),
 			dur(raw.value), dur(tg.value), ratio, sig(tg.delta),
 			num(ar), num(at), allocRatio,
@@ -168,7 +204,7 @@ func write(w io.Writer, tables map[string]*table) error {
 // sig marks a ratio benchstat does not find significant.
 func sig(delta string) string {
 	if delta == "~" {
-		return "(~)"
+		return " (~)"
 	}
 	return ""
 }
