@@ -322,22 +322,11 @@ func CanonicalExprFuncs(s string, funcs map[string]string) string {
 		}
 		switch {
 		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(s) {
-				if s[j] == c {
-					if j+1 < len(s) && s[j+1] == c { // doubled quote
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			if j >= len(s) {
-				j = len(s) - 1
-			}
-			b.WriteString(s[i : j+1])
-			i = j
+			// A doubled quote closes the literal and opens the next:
+			// both are copied as they are.
+			j := skipQuoted(s, i, c, false)
+			b.WriteString(s[i:j])
+			i = j - 1
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')':
 		case c >= 'A' && c <= 'Z':
 			b.WriteByte(c + 'a' - 'A')

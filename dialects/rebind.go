@@ -125,6 +125,11 @@ func skipQuoted(query string, i int, q byte, backslash bool) int {
 	return len(query)
 }
 
+// SkipQuoted returns the index just past the SQL string or quoted
+// identifier starting at s[i] == q (no backslash escapes), or len(s) when
+// it is not closed: the scanner dialects share for literals.
+func SkipQuoted(s string, i int, q byte) int { return skipQuoted(s, i, q, false) }
+
 func skipLine(query string, i int) int {
 	if j := strings.IndexByte(query[i:], '\n'); j >= 0 {
 		return i + j + 1

@@ -80,22 +80,11 @@ func stripInnerCasts(s string) string {
 		c := s[i]
 		switch {
 		case c == '\'' || c == '"':
-			j := i + 1
-			for j < len(s) {
-				if s[j] == c {
-					if j+1 < len(s) && s[j+1] == c { // doubled quote
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			if j >= len(s) {
-				j = len(s) - 1
-			}
-			b.WriteString(s[i : j+1])
-			i = j
+			// A doubled quote closes the literal and opens the next:
+			// both are copied as they are.
+			j := dialects.SkipQuoted(s, i, c)
+			b.WriteString(s[i:j])
+			i = j - 1
 		case c == ':' && i+1 < len(s) && s[i+1] == ':':
 			i = skipTypeName(s, i+2) - 1
 		default:
