@@ -15,22 +15,24 @@ type DrItem struct {
 	Code string
 }
 
+// drIDs returns the ids of the rows q matches, in id order (never nil).
+func drIDs(t *testing.T, q *orm.Q[DrItem]) []int64 {
+	t.Helper()
+	out, err := orm.Pluck[int64](context.Background(), q.OrderBy("id"), "id")
+	require.NoError(t, err)
+	if out == nil {
+		out = []int64{}
+	}
+	return out
+}
+
 // GORM's Where("id IN ?", ids): the list gets its parentheses; empty
 // lists give no row for IN and every row for NOT IN, in both spellings.
 func TestDialectReviewWhereInBare(t *testing.T) {
 	eachDB(t, []any{&DrItem{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		require.NoError(t, db.Insert(ctx, []DrItem{{1, "a"}, {2, "b"}, {3, "c"}}))
-		ids := func(q *orm.Q[DrItem]) []int64 {
-			t.Helper()
-			rows, err := q.OrderBy("id").All(ctx)
-			require.NoError(t, err)
-			out := []int64{}
-			for _, r := range rows {
-				out = append(out, r.ID)
-			}
-			return out
-		}
+		ids := func(q *orm.Q[DrItem]) []int64 { return drIDs(t, q) }
 		require.Equal(t, []int64{1, 3}, ids(orm.Query[DrItem](db).Where("id IN ?", []int64{1, 3})))
 		require.Equal(t, []int64{2}, ids(orm.Query[DrItem](db).Where("code NOT IN ?", []string{"a", "c"})))
 		require.Equal(t, []int64{1, 3}, ids(orm.Query[DrItem](db).Where("id IN (?)", []int64{1, 3})))

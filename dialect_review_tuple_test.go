@@ -14,16 +14,7 @@ func TestDialectReviewTupleIn(t *testing.T) {
 	eachDB(t, []any{&DrItem{}}, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		require.NoError(t, db.Insert(ctx, []DrItem{{1, "a"}, {2, "b"}, {3, "c"}}))
-		ids := func(q *orm.Q[DrItem]) []int64 {
-			t.Helper()
-			rows, err := q.OrderBy("id").All(ctx)
-			require.NoError(t, err)
-			out := []int64{}
-			for _, r := range rows {
-				out = append(out, r.ID)
-			}
-			return out
-		}
+		ids := func(q *orm.Q[DrItem]) []int64 { return drIDs(t, q) }
 		require.Equal(t, []int64{1, 3}, ids(orm.Query[DrItem](db).Where("(id, code) IN ?", [][]any{{1, "a"}, {2, "x"}, {3, "c"}})))
 		require.Equal(t, []int64{2}, ids(orm.Query[DrItem](db).Where("(id, code) NOT IN (?)", [][2]any{{1, "a"}, {3, "c"}})))
 		require.Equal(t, []int64{}, ids(orm.Query[DrItem](db).Where("(id, code) IN ?", [][2]any{})))
