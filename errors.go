@@ -100,7 +100,8 @@ func (e *ConstraintError) Is(target error) bool {
 }
 
 // wrapErr prefixes a database error with what was being done, turning a
-// driver's constraint violation into a *ConstraintError.
+// driver's constraint violation into a *ConstraintError and a transaction
+// conflict into a *ConflictError.
 func (db *DB) wrapErr(op string, err error) error {
 	if err == nil {
 		return nil
@@ -109,8 +110,11 @@ func (db *DB) wrapErr(op string, err error) error {
 		return fmt.Errorf("orm: %s: %w", op, ErrNotFound)
 	}
 	var ce *ConstraintError
-	if !errors.As(err, &ce) {
-		if info := db.dialect.ClassifyError(err); info != nil {
+	var conflict *ConflictError
+	if !errors.As(err, &ce) && !errors.As(err, &conflict) {
+		if info := db.dialect.ClassifyError(err); info != nil && info.Kind.Conflict() {
+			err = &ConflictError{Kind: info.Kind, Code: info.Code, Err: err}
+		} else if info != nil {
 			ce = &ConstraintError{Kind: info.Kind, Table: info.Table, Constraint: info.Constraint, Columns: info.Columns, PrimaryKey: info.PrimaryKey, Err: err}
 			db.completeConstraint(op, ce)
 			err = ce

@@ -51,6 +51,9 @@ func (h *handle) base() *handle { return h }
 
 // exec runs a statement, logging it when the DB has a logger.
 func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
+	if h.sess != nil && h.sess.conflict != nil {
+		return nil, h.sess.aborted()
+	}
 	var start time.Time
 	if h.db.logger != nil {
 		start = time.Now()
@@ -76,6 +79,9 @@ func (h *handle) exec(ctx context.Context, query string, args []any) (sql.Result
 		default:
 			res, err = h.ex.ExecContext(ctx, query, detach(args)...)
 		}
+	}
+	if err != nil && h.sess != nil {
+		h.sess.noteConflict(err)
 	}
 	if h.db.logger != nil {
 		h.db.logStatement(ctx, query, args, time.Since(start), err)
@@ -116,6 +122,9 @@ func isDML(query string) bool {
 
 // query runs a query, logging it when the DB has a logger.
 func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	if h.sess != nil && h.sess.conflict != nil {
+		return nil, h.sess.aborted()
+	}
 	var start time.Time
 	if h.db.logger != nil {
 		start = time.Now()
@@ -150,6 +159,9 @@ func (h *handle) query(ctx context.Context, query string, args []any) (*sql.Rows
 				rows, err = db.DB.QueryContext(ctx, query, args...)
 			}
 		}
+	}
+	if err != nil && h.sess != nil {
+		h.sess.noteConflict(err)
 	}
 	if h.db.logger != nil {
 		h.db.logStatement(ctx, query, args, time.Since(start), err)
@@ -192,6 +204,10 @@ type Session struct {
 	// release ends a read-only transaction's hold on its connection
 	// (dialects.EnforceReadOnly), or is nil.
 	release func() error
+	// conflict is the first serialization failure or deadlock a
+	// statement met (see noteConflict): later statements fail, and
+	// Transaction does not commit.
+	conflict *ConflictError
 }
 
 // Begin starts a transaction. The caller must Commit or Rollback it;
@@ -283,10 +299,27 @@ func (s *Session) Tx() *sqlx.Tx { return s.tx }
 
 // Transaction runs fn in a transaction: it commits when fn returns nil and
 // rolls back when fn returns an error or panics (the panic then goes on).
-func (db *DB) Transaction(ctx context.Context, fn func(tx *Session) error) (err error) {
-	s, err := db.Begin(ctx, nil)
+// fn's error is returned as it is. If a statement of the transaction
+// failed with a serialization failure or deadlock (ErrSerialization,
+// ErrDeadlock), which abort the whole transaction, every later statement
+// of it fails with that error, and Transaction rolls back and returns it
+// even if fn returned nil: on MySQL/MariaDB, whose deadlock victim is
+// rolled back at once, the statements after it would otherwise run and
+// commit on their own.
+//
+// opts set the isolation level (WithIsolation), make the transaction
+// read-only (WithReadOnly) and re-run fn on conflicts (WithRetry, which
+// says what fn must then be written for).
+func (db *DB) Transaction(ctx context.Context, fn func(tx *Session) error, opts ...TxOption) error {
+	return db.transaction(ctx, fn, opts)
+}
+
+// runTx runs fn once in a transaction begun with opts (see Transaction);
+// atCommit says the error is COMMIT's.
+func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Session) error) (atCommit bool, err error) {
+	s, err := db.Begin(ctx, opts)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -296,11 +329,15 @@ func (db *DB) Transaction(ctx context.Context, fn func(tx *Session) error) (err 
 	}()
 	if err := fn(s); err != nil {
 		if rbErr := s.Rollback(); rbErr != nil && !rolledBack(ctx, rbErr) {
-			return errors.Join(err, rbErr)
+			return false, errors.Join(err, rbErr)
 		}
-		return err
+		return false, err
 	}
-	return s.Commit()
+	if s.conflict != nil {
+		_ = s.Rollback()
+		return false, s.aborted()
+	}
+	return true, s.Commit()
 }
 
 // rolledBack reports whether a failed rollback only says that the

@@ -126,8 +126,10 @@ type Dialect interface {
 	// nothing" on conflict.
 	Upsert(b *strings.Builder, t *schema.Table, conflictColumns, updateColumns []string)
 
-	// ClassifyError recognises a constraint violation in a driver error and
-	// describes it; it returns nil for any other error.
+	// ClassifyError recognises a constraint violation or a transaction
+	// conflict (a serialization failure, deadlock, lock wait timeout or
+	// busy database) in a driver error and describes it; it returns nil
+	// for any other error.
 	ClassifyError(err error) *ErrorInfo
 
 	// ParseURL turns a database URL (already parsed; scheme matched one of
@@ -146,7 +148,8 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// ErrorKind classifies a constraint violation.
+// ErrorKind classifies a database error ClassifyError recognises: a
+// constraint violation or a transaction conflict.
 type ErrorKind int
 
 // The constraint violations dialects recognise.
@@ -156,6 +159,31 @@ const (
 	NotNullViolation
 	CheckViolation
 )
+
+// The transaction conflicts dialects recognise: errors caused by
+// concurrent transactions, which running the whole transaction again may
+// not meet. Which codes map to which kind is documented by each dialect's
+// ClassifyError.
+const (
+	// SerializationFailure: the transaction could not be serialized with
+	// concurrent ones and was rolled back.
+	SerializationFailure ErrorKind = iota + 100
+	// Deadlock: the transaction was chosen as a deadlock victim (or, on a
+	// Galera cluster, lost a certification conflict) and was rolled back.
+	Deadlock
+	// LockTimeout: a lock was not granted in time (or at once, with
+	// NOWAIT). The database may have rolled back only the statement.
+	LockTimeout
+	// Busy: SQLite could not take a lock on the database or a table
+	// within its busy timeout. The statement failed; the transaction is
+	// still open.
+	Busy
+)
+
+// Conflict reports whether k is a transaction conflict
+// (SerializationFailure, Deadlock, LockTimeout or Busy) rather than a
+// constraint violation.
+func (k ErrorKind) Conflict() bool { return k >= SerializationFailure && k <= Busy }
 
 // String returns the kind's name, e.g. "unique".
 func (k ErrorKind) String() string {
@@ -168,14 +196,28 @@ func (k ErrorKind) String() string {
 		return "not null"
 	case CheckViolation:
 		return "check"
+	case SerializationFailure:
+		return "serialization failure"
+	case Deadlock:
+		return "deadlock"
+	case LockTimeout:
+		return "lock timeout"
+	case Busy:
+		return "busy"
 	}
 	return "unknown"
 }
 
-// ErrorInfo describes a constraint violation reported by a driver. Fields
-// the database did not report are empty.
+// ErrorInfo describes a constraint violation or a transaction conflict
+// reported by a driver. Fields the database did not report are empty; a
+// conflict has only Kind and Code.
 type ErrorInfo struct {
-	Kind       ErrorKind
+	Kind ErrorKind
+	// Code is the database's code for the error: the SQLSTATE on
+	// PostgreSQL ("40001"), the error number on MySQL/MariaDB ("1213"),
+	// the extended result code's name on SQLite ("SQLITE_BUSY_SNAPSHOT").
+	// Set for transaction conflicts.
+	Code       string
 	Table      string
 	Constraint string
 	Columns    []string

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -20,6 +21,11 @@ const (
 	errNoDefault          = 1364 // Field 'c' doesn't have a default value
 	errCheckMySQL         = 3819 // Check constraint 'name' is violated.
 	errCheckMariaDB       = 4025 // CONSTRAINT `name` failed for `db`.`t`
+
+	errLockDeadlock    = 1213 // Deadlock found when trying to get lock; try restarting transaction
+	errLockWaitTimeout = 1205 // Lock wait timeout exceeded; try restarting transaction
+	errLockNowait      = 3572 // MySQL 8: ... lock(s) could not be acquired immediately and NOWAIT is set
+	errCheckRead       = 1020 // Record has changed since last read (MariaDB's innodb_snapshot_isolation)
 )
 
 // ClassifyError recognises *mysql.MySQLError constraint violations,
@@ -28,6 +34,15 @@ const (
 // key, constraint, table and column names are parsed from the message; a
 // duplicate on key PRIMARY is marked PrimaryKey (the message names no
 // columns).
+//
+// It also recognises the transaction conflicts: 1213 ER_LOCK_DEADLOCK
+// (Deadlock; InnoDB rolled the whole transaction back, and it is also how
+// a Galera cluster reports a certification conflict, at COMMIT), 1020
+// ER_CHECKREAD (SerializationFailure: MariaDB's snapshot isolation found a
+// row changed since the transaction read it), and 1205
+// ER_LOCK_WAIT_TIMEOUT and MySQL 8's 3572 ER_LOCK_NOWAIT (LockTimeout;
+// InnoDB rolls back only the statement unless innodb_rollback_on_timeout
+// is set).
 func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 	var me *mysql.MySQLError
 	if !errors.As(err, &me) {
@@ -35,6 +50,12 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 	}
 	msg := me.Message
 	switch me.Number {
+	case errLockDeadlock:
+		return conflict(dialects.Deadlock, me.Number)
+	case errCheckRead:
+		return conflict(dialects.SerializationFailure, me.Number)
+	case errLockWaitTimeout, errLockNowait:
+		return conflict(dialects.LockTimeout, me.Number)
 	case errDupEntry:
 		info := &dialects.ErrorInfo{Kind: dialects.UniqueViolation}
 		if i := strings.LastIndex(msg, "for key '"); i >= 0 {
@@ -79,6 +100,10 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 		return info
 	}
 	return nil
+}
+
+func conflict(kind dialects.ErrorKind, number uint16) *dialects.ErrorInfo {
+	return &dialects.ErrorInfo{Kind: kind, Code: strconv.Itoa(int(number))}
 }
 
 // between returns the text between the first open and the next close

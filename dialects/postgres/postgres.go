@@ -335,14 +335,25 @@ func (Dialect) CurrentSchema(ctx context.Context, q dialects.Querier) (string, e
 	return s.String, nil
 }
 
-// ClassifyError recognises *pgconn.PgError with SQLSTATE 23505 (unique),
-// 23503 (foreign key), 23502 (not null) and 23514 (check), wrapped or
-// not. For unique and foreign key violations the columns are parsed from
-// the error detail ("Key (a, b)=(...) ...").
+// ClassifyError recognises *pgconn.PgError, wrapped or not, with SQLSTATE
+// 23505 (unique), 23503 (foreign key), 23502 (not null) and 23514 (check)
+// and the transaction conflicts 40001 serialization_failure
+// (SerializationFailure), 40P01 deadlock_detected (Deadlock) and 55P03
+// lock_not_available (LockTimeout: lock_timeout or NOWAIT). For unique and
+// foreign key violations the columns are parsed from the error detail
+// ("Key (a, b)=(...) ...").
 func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return nil
+	}
+	switch pe.Code {
+	case "40001":
+		return &dialects.ErrorInfo{Kind: dialects.SerializationFailure, Code: pe.Code}
+	case "40P01":
+		return &dialects.ErrorInfo{Kind: dialects.Deadlock, Code: pe.Code}
+	case "55P03":
+		return &dialects.ErrorInfo{Kind: dialects.LockTimeout, Code: pe.Code}
 	}
 	info := &dialects.ErrorInfo{Table: pe.TableName, Constraint: pe.ConstraintName}
 	switch pe.Code {

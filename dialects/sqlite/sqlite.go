@@ -267,6 +267,13 @@ func (Dialect) CurrentSchema(context.Context, dialects.Querier) (string, error) 
 // an extended SQLITE_CONSTRAINT_* code), wrapped or not. SQLite reports
 // the table and columns of unique and not-null violations and the name
 // of a failed check; foreign key violations carry no detail.
+//
+// SQLITE_BUSY (the database is locked by another connection past the
+// busy timeout, with its extended codes SQLITE_BUSY_RECOVERY,
+// SQLITE_BUSY_SNAPSHOT — a transaction's snapshot went stale before it
+// wrote — and SQLITE_BUSY_TIMEOUT) and SQLITE_LOCKED (a table locked in a
+// shared cache, SQLITE_LOCKED_SHAREDCACHE, SQLITE_LOCKED_VTAB) are
+// recognised as dialects.Busy.
 func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -275,6 +282,9 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 			return nil
 		}
 		se = *pse
+	}
+	if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
+		return &dialects.ErrorInfo{Kind: dialects.Busy, Code: busyCodeName(se)}
 	}
 	if se.Code != sqlite3.ErrConstraint {
 		return nil
@@ -309,6 +319,27 @@ func (Dialect) ClassifyError(err error) *dialects.ErrorInfo {
 		return &dialects.ErrorInfo{Kind: dialects.CheckViolation, Constraint: detail}
 	}
 	return nil
+}
+
+// busyCodeName names a SQLITE_BUSY or SQLITE_LOCKED error's extended
+// result code, as SQLite's documentation does.
+func busyCodeName(se sqlite3.Error) string {
+	switch se.ExtendedCode {
+	case sqlite3.ErrBusyRecovery:
+		return "SQLITE_BUSY_RECOVERY"
+	case sqlite3.ErrBusySnapshot:
+		return "SQLITE_BUSY_SNAPSHOT"
+	case sqlite3.ErrBusy.Extend(3):
+		return "SQLITE_BUSY_TIMEOUT"
+	case sqlite3.ErrLockedSharedCache:
+		return "SQLITE_LOCKED_SHAREDCACHE"
+	case sqlite3.ErrLocked.Extend(2):
+		return "SQLITE_LOCKED_VTAB"
+	}
+	if se.Code == sqlite3.ErrLocked {
+		return "SQLITE_LOCKED"
+	}
+	return "SQLITE_BUSY"
 }
 
 // tableColumns parses "t.a, t.b" into "t" and [a b].
