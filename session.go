@@ -350,7 +350,10 @@ func rolledBack(ctx context.Context, rbErr error) bool {
 
 // Transaction runs fn in a nested transaction: a savepoint inside s. The
 // savepoint is released when fn returns nil and rolled back to (leaving
-// the outer transaction usable) when fn returns an error or panics.
+// the outer transaction usable) when fn returns an error or panics. It is
+// never retried on its own: the outermost DB.Transaction is the unit of
+// retry (see WithRetry), and after a serialization failure or deadlock
+// the savepoint cannot save the outer transaction.
 func (s *Session) Transaction(ctx context.Context, fn func(tx *Session) error) (err error) {
 	if s.done {
 		return fmt.Errorf("orm: transaction: %w", sql.ErrTxDone)
