@@ -85,6 +85,11 @@ func TestClassifyError(t *testing.T) {
 		{me(1364, "Field 'name' doesn't have a default value"), dialects.ErrorInfo{Kind: dialects.NotNullViolation, Columns: []string{"name"}}},
 		{me(3819, "Check constraint 'qty_positive' is violated."), dialects.ErrorInfo{Kind: dialects.CheckViolation, Constraint: "qty_positive"}},
 		{me(4025, "CONSTRAINT `qty_positive` failed for `db`.`child`"), dialects.ErrorInfo{Kind: dialects.CheckViolation, Table: "child", Constraint: "qty_positive"}},
+		// Transaction conflicts; 1213 is also Galera's certification failure.
+		{me(1213, "Deadlock found when trying to get lock; try restarting transaction"), dialects.ErrorInfo{Kind: dialects.Deadlock, Code: "1213"}},
+		{me(1020, "Record has changed since last read in table 't'"), dialects.ErrorInfo{Kind: dialects.SerializationFailure, Code: "1020"}},
+		{me(1205, "Lock wait timeout exceeded; try restarting transaction"), dialects.ErrorInfo{Kind: dialects.LockTimeout, Code: "1205"}},
+		{me(3572, "Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set."), dialects.ErrorInfo{Kind: dialects.LockTimeout, Code: "3572"}},
 	} {
 		info := d.ClassifyError(tc.err)
 		require.NotNil(t, info, tc.err)

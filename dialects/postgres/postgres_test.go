@@ -66,6 +66,11 @@ func TestClassifyError(t *testing.T) {
 		d.ClassifyError(wrap(&pgconn.PgError{Code: "23502", TableName: "t", ColumnName: "a"})))
 	assert.Equal(t, &dialects.ErrorInfo{Kind: dialects.CheckViolation, Table: "t", Constraint: "ck"},
 		d.ClassifyError(wrap(&pgconn.PgError{Code: "23514", TableName: "t", ConstraintName: "ck"})))
+	for code, kind := range map[string]dialects.ErrorKind{"40001": dialects.SerializationFailure, "40P01": dialects.Deadlock, "55P03": dialects.LockTimeout} {
+		assert.Equal(t, &dialects.ErrorInfo{Kind: kind, Code: code}, d.ClassifyError(wrap(&pgconn.PgError{Code: code})))
+		assert.True(t, kind.Conflict())
+	}
 	assert.Nil(t, d.ClassifyError(&pgconn.PgError{Code: "42P01"}))
+	assert.Nil(t, d.ClassifyError(&pgconn.PgError{Code: "57014"}), "a cancelled statement is not a conflict")
 	assert.Nil(t, d.ClassifyError(fmt.Errorf("plain")))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -204,4 +205,19 @@ func TestClassifyError(t *testing.T) {
 	_, err = db.Exec(`SELECT * FROM nope`)
 	assert.Nil(t, d.ClassifyError(err))
 	assert.Nil(t, d.ClassifyError(errors.New("UNIQUE constraint failed: t.a")))
+
+	// Busy and locked errors, by extended code (the root package's tests
+	// provoke them on real databases).
+	for code, name := range map[sqlite3.ErrNoExtended]string{
+		sqlite3.ErrNoExtended(sqlite3.ErrBusy): "SQLITE_BUSY", sqlite3.ErrBusyRecovery: "SQLITE_BUSY_RECOVERY",
+		sqlite3.ErrBusySnapshot: "SQLITE_BUSY_SNAPSHOT", sqlite3.ErrBusy.Extend(3): "SQLITE_BUSY_TIMEOUT",
+		sqlite3.ErrNoExtended(sqlite3.ErrLocked): "SQLITE_LOCKED", sqlite3.ErrLockedSharedCache: "SQLITE_LOCKED_SHAREDCACHE",
+	} {
+		primary := sqlite3.ErrBusy
+		if code&0xff == sqlite3.ErrNoExtended(sqlite3.ErrLocked) {
+			primary = sqlite3.ErrLocked
+		}
+		err := fmt.Errorf("ctx: %w", sqlite3.Error{Code: primary, ExtendedCode: code})
+		assert.Equal(t, &dialects.ErrorInfo{Kind: dialects.Busy, Code: name}, d.ClassifyError(err), name)
+	}
 }
