@@ -687,7 +687,9 @@ func (h *handle) insertChunk(ctx context.Context, m *model, omit uint64, rows []
 			keyed = true
 		}
 	}
-	if sh.readBack == nil && (conflict == nil || keyed) {
+	if sh.readBack == nil && (conflict == nil || keyed) || conflict != nil && conflict.doNothing && !keyed {
+		// Nothing to read back; or a do-nothing upsert with the key
+		// given, which the server does not say whether it inserted.
 		return nil
 	}
 	return h.writeBack(ctx, m, sh, rows, conflict, keyed)

@@ -248,3 +248,32 @@ func TestUpsertStructAfterWrite(t *testing.T) {
 		require.Equal(t, []UpsertTag{{Name: "go", Hits: 9, Status: "t"}, {Name: "rust", Hits: 5}}, tags)
 	})
 }
+
+// A DoNothing upsert of rows with their keys set leaves the rows that
+// conflicted as given, on every database; on MySQL and MariaDB it does
+// not read back the server defaults of a row it inserted either (see
+// Upsert).
+func TestUpsertDoNothingKeyGiven(t *testing.T) {
+	eachWriteDB(t, []any{&UpsertAccount{}, &UpsertTag{}}, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		old := UpsertAccount{Email: "old@x", Active: true, Level: 3, Status: "kept"}
+		require.NoError(t, db.Insert(ctx, &old))
+		v := UpsertAccount{ID: old.ID, Email: "other@x"}
+		require.NoError(t, db.Upsert(ctx, &v, orm.OnConflict("id").DoNothing()))
+		require.Equal(t, UpsertAccount{ID: old.ID, Email: "other@x"}, v)
+		require.Equal(t, old, getAccount(t, db, "old@x"))
+
+		require.NoError(t, db.Insert(ctx, &UpsertTag{Name: "go", Hits: 9, Status: "s"}))
+		tags := []UpsertTag{{Name: "go"}, {Name: "new"}}
+		require.NoError(t, db.Upsert(ctx, tags, orm.OnConflict("name").DoNothing()))
+		require.Equal(t, UpsertTag{Name: "go"}, tags[0])
+		var got UpsertTag
+		require.NoError(t, db.Get(ctx, &got, "new"))
+		require.Equal(t, UpsertTag{Name: "new", Hits: 5, Status: "new"}, got)
+		if db.Dialect().Name() == "mysql" {
+			require.Equal(t, UpsertTag{Name: "new"}, tags[1], "not read back")
+		} else {
+			require.Equal(t, got, tags[1])
+		}
+	})
+}

@@ -98,8 +98,9 @@ func (m *model) upsertKeep(c *Conflict) (keep uint64, autoInc bool, err error) {
 // LastInsertId (so are those of their rows).
 func (h *handle) writeBack(ctx context.Context, m *model, sh *insertShape, rows []reflect.Value, conflict *Conflict, keyed bool) error {
 	if conflict == nil || conflict.doNothing {
-		// The rows were inserted (a do-nothing upsert that conflicted
-		// does not get here): they are found by key.
+		// The rows were inserted (a do-nothing upsert gets here only
+		// for a row whose key LastInsertId reported): they are found
+		// by key.
 		if len(sh.readBack) == 0 || len(m.pk) == 0 {
 			return nil
 		}
