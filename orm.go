@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -55,6 +56,9 @@ type DB struct {
 	// default); stmts is the cache itself (nil when off).
 	stmtCacheSize int
 	stmts         *stmtCache
+	// server is the dialect INSERTs are written for, once known
+	// (serverDialect).
+	server atomic.Pointer[serverDialect]
 }
 
 // Option configures a DB.
@@ -134,6 +138,9 @@ func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
 		_ = sdb.Close()
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
+	// Ask the server what INSERTs to write for it now rather than on the
+	// first one (a failure is asked again then).
+	_, _ = db.serverDialect(ctx)
 	return db, nil
 }
 

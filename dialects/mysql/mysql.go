@@ -77,8 +77,9 @@ func (Dialect) DriverName() string { return "mysql" }
 
 // Features reports InlineEnum, AlterColumn, AlterConstraints,
 // ColumnComments, PrepareStatements and LastInsertID. DDL is not
-// transactional and there is no RETURNING (MariaDB has INSERT ...
-// RETURNING, MySQL does not: LastInsertId is used).
+// transactional and there is no RETURNING: MySQL does not have it
+// (LastInsertId is used); for MariaDB 10.5+, which has INSERT ...
+// RETURNING, ForServerVersion returns MariaDB.
 func (Dialect) Features() dialects.Feature {
 	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID
 }
@@ -268,7 +269,7 @@ func (Dialect) AddForeignKey(t *schema.Table, fk *schema.ForeignKey) (string, er
 }
 
 // InsertReturning returns false: MySQL has no RETURNING; use
-// LastInsertId.
+// LastInsertId (MariaDB.InsertReturning writes one).
 func (Dialect) InsertReturning(*strings.Builder, []string) bool { return false }
 
 // InsertDefaults implements dialects.DefaultsInserter: " () VALUES (),
