@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,11 @@ import (
 //
 // The duration of a query is the time until its first result is
 // available, not the time to read every row.
+//
+// Without LogArgs, the values of the string and []byte arguments (of 3
+// bytes or more) are also replaced by "?" in the error text, since
+// databases quote them in their messages (MySQL: "Duplicate entry
+// '<value>' for key ...").
 //
 // A nil *StatementLogger, or one with a nil Logger, logs nothing. The
 // value must not change once in use; it is then safe for concurrent use.
@@ -72,7 +78,11 @@ func (l *StatementLogger) Log(ctx context.Context, query string, args []any, d t
 		attrs = append(attrs, slog.Any("args", args))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		msg := err.Error()
+		if !l.LogArgs {
+			msg = redactArgs(msg, args)
+		}
+		attrs = append(attrs, slog.String("error", msg))
 	} else if level == slog.LevelWarn {
 		attrs = append(attrs, slog.Bool("slow", true))
 	}
@@ -144,3 +154,28 @@ var (
 	_ SessionConn = (*sql.Conn)(nil)
 	_ SessionConn = (*loggedConn)(nil)
 )
+
+// redactArgs replaces in msg every string and []byte argument of 3
+// bytes or more by "?".
+func redactArgs(msg string, args []any) string {
+	for _, a := range args {
+		var v string
+		switch x := a.(type) {
+		case string:
+			v = x
+		case *string:
+			if x != nil {
+				v = *x
+			}
+		case []byte:
+			v = string(x)
+		case sql.NamedArg:
+			msg = redactArgs(msg, []any{x.Value})
+			continue
+		}
+		if len(v) >= 3 {
+			msg = strings.ReplaceAll(msg, v, "?")
+		}
+	}
+	return msg
+}
