@@ -51,6 +51,7 @@ type DB struct {
 	mapper  *mapper
 	logger  *slog.Logger
 	logArgs bool
+	slowLog time.Duration // WithSlowThreshold
 	ownsDB  bool
 	// stmtCacheSize is the WithStmtCache setting (-1: the dialect's
 	// default); stmts is the cache itself (nil when off).
@@ -64,9 +65,14 @@ type DB struct {
 // Option configures a DB.
 type Option func(*DB)
 
-// WithLogger logs every statement tagorm runs, at slog.LevelDebug, with
-// its duration and error (if any). Arguments are logged only with
-// WithLogArgs, since they may hold secrets.
+// WithLogger logs every statement tagorm sends, with its duration and
+// error (if any): those of queries, writes and transactions, and those of
+// AutoMigrate and of the migration package given this DB (inspection,
+// lock, DDL, revisions). A statement that failed is logged at
+// slog.LevelError, one slower than WithSlowThreshold at slog.LevelWarn,
+// any other at slog.LevelDebug; see dialects.StatementLogger for the
+// record's attributes. Arguments are logged only with WithLogArgs, since
+// they may hold secrets.
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 
 // WithLogArgs adds the bind arguments to each logged statement.

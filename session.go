@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -183,15 +182,11 @@ func staleResult(err error) bool {
 }
 
 func (db *DB) logStatement(ctx context.Context, query string, args []any, d time.Duration, err error) {
-	attrs := make([]slog.Attr, 0, 4)
-	attrs = append(attrs, slog.String("sql", query), slog.Duration("duration", d))
 	if db.logArgs {
-		attrs = append(attrs, slog.Any("args", detach(args)))
+		args = detach(args)
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	db.logger.LogAttrs(ctx, slog.LevelDebug, "orm: statement", attrs...)
+	l := dialects.StatementLogger{Logger: db.logger, LogArgs: db.logArgs, SlowThreshold: db.slowLog}
+	l.Log(ctx, query, args, d, err)
 }
 
 // Session is a transaction. It has the same query methods as DB; they run

@@ -2,7 +2,6 @@ package dialects
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"time"
 )
@@ -17,12 +16,15 @@ type Locker interface {
 	// Lock takes the migration lock of the current schema (PostgreSQL:
 	// current_schema(); MySQL: DATABASE(); SQLite: the database file) on
 	// conn, waiting until it is free, timeout has passed or ctx is done.
+	// conn is a *sql.Conn, or one wrapped to log its statements
+	// (StatementLogger.Conn): Lock and the returned Lock's release run
+	// every statement through it.
 	//
 	// When the returned Lock's InTransaction is set, the lock is a
 	// transaction Lock began on conn: the caller runs the migration on
 	// conn and ends it with COMMIT or ROLLBACK, which releases the lock.
 	// Otherwise the caller calls Release when done.
-	Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*Lock, error)
+	Lock(ctx context.Context, conn SessionConn, timeout time.Duration) (*Lock, error)
 }
 
 // Lock is a held migration lock.
@@ -41,7 +43,7 @@ func NewLock(inTransaction bool, release func(context.Context) error) *Lock {
 // Release releases the lock. When it fails, the connection is marked bad
 // (closed rather than returned to the pool), which releases a
 // session-level lock for sure.
-func (l *Lock) Release(ctx context.Context, conn *sql.Conn) error {
+func (l *Lock) Release(ctx context.Context, conn SessionConn) error {
 	if l == nil || l.release == nil {
 		return nil
 	}
@@ -55,6 +57,6 @@ func (l *Lock) Release(ctx context.Context, conn *sql.Conn) error {
 // DiscardConn makes database/sql close conn instead of returning it to
 // the pool, e.g. when session state (a lock, a PRAGMA) could not be
 // restored.
-func DiscardConn(conn *sql.Conn) {
+func DiscardConn(conn SessionConn) {
 	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 }

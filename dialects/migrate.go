@@ -2,7 +2,6 @@ package dialects
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
@@ -110,8 +109,9 @@ type MigrationSession interface {
 	// transaction begins (SQLite: PRAGMA foreign_keys=OFF, which is a
 	// no-op inside a transaction). restore undoes it after the
 	// transaction ends; when restore fails the connection must not be
-	// reused.
-	PrepareConn(ctx context.Context, conn *sql.Conn) (restore func(context.Context) error, err error)
+	// reused. conn is as for Locker.Lock: every statement runs through
+	// it.
+	PrepareConn(ctx context.Context, conn SessionConn) (restore func(context.Context) error, err error)
 	// BeforeCommit runs inside the transaction after the last change
 	// (SQLite: PRAGMA foreign_key_check); an error rolls it back.
 	BeforeCommit(ctx context.Context, q Querier) error

@@ -22,6 +22,8 @@ type options struct {
 	onStatement                                  func(stmt string)
 	inspect                                      []InspectOption
 	compare                                      []CompareOption
+	log                                          *dialects.StatementLogger
+	logSet                                       bool // WithStatementLogger was given
 }
 
 func newOptions(opts []Option) *options {
@@ -174,11 +176,13 @@ func migrate(ctx context.Context, c Conn, o *options, plan func(context.Context,
 	if !ok {
 		return fmt.Errorf("migration: %s: %w", d.Name(), ErrNoLocker)
 	}
-	conn, err := c.DB().Conn(ctx)
+	raw, err := c.DB().Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migration: get a connection: %w", err)
 	}
-	defer conn.Close()
+	defer raw.Close()
+	log := o.statementLogger(c)
+	conn := log.Conn(raw)
 	ms, _ := d.(dialects.MigrationSession)
 	if ms != nil {
 		restore, err := ms.PrepareConn(ctx, conn)
@@ -198,7 +202,7 @@ func migrate(ctx context.Context, c Conn, o *options, plan func(context.Context,
 	if err != nil {
 		return fmt.Errorf("migration: lock: %w", err)
 	}
-	s := &session{ctx: ctx, conn: conn, o: o, ms: ms, inLockTx: lock.InTransaction}
+	s := &session{ctx: ctx, raw: raw, conn: conn, log: log, o: o, ms: ms, inLockTx: lock.InTransaction}
 	if !lock.InTransaction {
 		defer func() {
 			if rerr := lock.Release(context.WithoutCancel(ctx), conn); rerr != nil && err == nil {
@@ -211,7 +215,9 @@ func migrate(ctx context.Context, c Conn, o *options, plan func(context.Context,
 
 type session struct {
 	ctx      context.Context
-	conn     *sql.Conn
+	raw      *sql.Conn
+	conn     dialects.SessionConn // raw, logging its statements when log is set
+	log      *dialects.StatementLogger
 	o        *options
 	ms       dialects.MigrationSession
 	inLockTx bool // the lock is a transaction begun on conn (SQLite)
@@ -270,15 +276,19 @@ func (s *session) run(d dialects.Dialect, plan func(context.Context, dialects.Qu
 	var q dialects.Querier = s.conn
 	var tx *sql.Tx
 	if transactional && !s.inLockTx {
-		tx, err = s.conn.BeginTx(ctx, nil)
+		start := time.Now()
+		tx, err = s.raw.BeginTx(ctx, nil)
+		s.log.Log(ctx, "BEGIN", nil, time.Since(start), err)
 		if err != nil {
 			return fmt.Errorf("migration: begin: %w", err)
 		}
-		q = tx
+		q = s.log.Querier(tx)
 	}
 	abort := func(err error) error {
 		if tx != nil {
-			_ = tx.Rollback()
+			start := time.Now()
+			rerr := tx.Rollback()
+			s.log.Log(ctx, "ROLLBACK", nil, time.Since(start), rerr)
 		}
 		rollback()
 		var ae *ApplyError
@@ -302,7 +312,10 @@ func (s *session) run(d dialects.Dialect, plan func(context.Context, dialects.Qu
 	}
 	switch {
 	case tx != nil:
-		if err := tx.Commit(); err != nil {
+		start := time.Now()
+		err := tx.Commit()
+		s.log.Log(ctx, "COMMIT", nil, time.Since(start), err)
+		if err != nil {
 			return fmt.Errorf("migration: commit: %w", err)
 		}
 	case s.inLockTx:

@@ -158,7 +158,7 @@ func AutoMigrate(ctx context.Context, conn Conn, target *schema.MetaData, opts .
 		return err
 	}
 	d := conn.Dialect()
-	diff, _, err := o.diff(ctx, d, conn.DB(), target)
+	diff, _, err := o.diff(ctx, d, o.pool(conn), target)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func Plan(ctx context.Context, conn Conn, target *schema.MetaData, opts ...Optio
 	if err := checkArgs(conn, target); err != nil {
 		return nil, err
 	}
-	steps, err := o.plan(ctx, conn.Dialect(), conn.DB(), target)
+	steps, err := o.plan(ctx, conn.Dialect(), o.pool(conn), target)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func Check(ctx context.Context, conn Conn, target *schema.MetaData, opts ...Opti
 	if err := checkArgs(conn, target); err != nil {
 		return err
 	}
-	diff, _, err := o.diff(ctx, conn.Dialect(), conn.DB(), target)
+	diff, _, err := o.diff(ctx, conn.Dialect(), o.pool(conn), target)
 	if err != nil {
 		return err
 	}

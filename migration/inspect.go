@@ -114,7 +114,7 @@ func Inspect(ctx context.Context, db Conn, opts ...InspectOption) (*schema.MetaD
 	if !slices.Contains(o.Exclude, VersionTable) {
 		o.Exclude = append(o.Exclude, VersionTable)
 	}
-	md, err := in.Inspect(ctx, pool, o)
+	md, err := in.Inspect(ctx, newOptions(nil).pool(db), o)
 	if err != nil {
 		return nil, fmt.Errorf("migration: inspect: %w", err)
 	}

@@ -20,9 +20,10 @@ func versionTable() *schema.Table {
 }
 
 // ensureVersionTable creates the version table when it is missing.
-func ensureVersionTable(ctx context.Context, c Conn) error {
+func ensureVersionTable(ctx context.Context, c Conn, o *options) error {
+	q := o.pool(c)
 	for _, s := range c.Dialect().CreateTable(versionTable(), nil, true) {
-		if _, err := c.DB().ExecContext(ctx, s); err != nil {
+		if _, err := q.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("migration: create %s: %w", VersionTable, err)
 		}
 	}
@@ -79,14 +80,15 @@ func Current(ctx context.Context, conn Conn) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("migration: current: %s: %w", d.Name(), ErrNoInspector)
 	}
-	md, err := in.Inspect(ctx, conn.DB(), dialects.InspectOptions{Tables: []string{VersionTable}})
+	q := newOptions(nil).pool(conn)
+	md, err := in.Inspect(ctx, q, dialects.InspectOptions{Tables: []string{VersionTable}})
 	if err != nil {
 		return "", fmt.Errorf("migration: current: %w", err)
 	}
 	if md.Table(VersionTable) == nil {
 		return "", nil
 	}
-	return readVersion(ctx, d, conn.DB())
+	return readVersion(ctx, d, q)
 }
 
 // A Step is one revision applied (or reverted) by Upgrade or Downgrade.
@@ -166,10 +168,10 @@ func move(ctx context.Context, conn Conn, reg *Registry, target string, down boo
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureVersionTable(ctx, conn); err != nil {
+	o := newOptions(opts)
+	if err := ensureVersionTable(ctx, conn, o); err != nil {
 		return nil, err
 	}
-	o := newOptions(opts)
 	var done []Step
 	err = migrate(ctx, conn, o, func(ctx context.Context, q dialects.Querier) ([]step, error) {
 		current, err := readVersion(ctx, conn.Dialect(), q)
@@ -368,10 +370,11 @@ func Stamp(ctx context.Context, conn Conn, reg *Registry, target string) error {
 		}
 		rev = history[idx].ID
 	}
-	if err := ensureVersionTable(ctx, conn); err != nil {
+	o := newOptions(nil)
+	if err := ensureVersionTable(ctx, conn, o); err != nil {
 		return err
 	}
-	return migrate(ctx, conn, newOptions(nil), func(ctx context.Context, q dialects.Querier) ([]step, error) {
+	return migrate(ctx, conn, o, func(ctx context.Context, q dialects.Querier) ([]step, error) {
 		return versionSteps(conn.Dialect(), rev), nil
 	})
 }

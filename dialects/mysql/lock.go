@@ -22,7 +22,7 @@ const lockName = `LEFT(CONCAT('tagorm_migrate:', DATABASE()), 64)`
 // conn, waiting at most timeout (0: until ctx is done). Release runs
 // RELEASE_LOCK; closing the connection releases it too. DDL is not
 // transactional on MySQL: the lock is not a transaction.
-func (Dialect) Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*dialects.Lock, error) {
+func (Dialect) Lock(ctx context.Context, conn dialects.SessionConn, timeout time.Duration) (*dialects.Lock, error) {
 	secs := int64(365 * 24 * 3600)
 	if timeout > 0 {
 		secs = int64(math.Ceil(timeout.Seconds()))

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -19,7 +18,7 @@ const lockKey = `hashtextextended('tagorm_migrate:' || current_schema(), 0)`
 // the current schema on conn, waiting at most timeout (0: until ctx is
 // done). The lock is not a transaction: Release runs
 // pg_advisory_unlock, and closing the connection releases it too.
-func (Dialect) Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*dialects.Lock, error) {
+func (Dialect) Lock(ctx context.Context, conn dialects.SessionConn, timeout time.Duration) (*dialects.Lock, error) {
 	lctx := ctx
 	if timeout > 0 {
 		var cancel context.CancelFunc

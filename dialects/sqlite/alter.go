@@ -327,7 +327,7 @@ func hasAutoIncrement(t *schema.Table) bool {
 // PrepareConn switches foreign key enforcement off on the migration's
 // connection, outside its transaction (inside one, PRAGMA foreign_keys
 // is a no-op); restore switches it back on if it was on.
-func (Dialect) PrepareConn(ctx context.Context, conn *sql.Conn) (func(context.Context) error, error) {
+func (Dialect) PrepareConn(ctx context.Context, conn dialects.SessionConn) (func(context.Context) error, error) {
 	var on int
 	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
 		return nil, fmt.Errorf("sqlite: PRAGMA foreign_keys: %w", err)

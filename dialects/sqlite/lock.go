@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -19,7 +18,7 @@ var _ dialects.Locker = Dialect{}
 // is the lock. While another process holds it, BEGIN waits for the DSN's
 // busy timeout and is retried until timeout (0: until ctx is done). The
 // caller ends the transaction with COMMIT or ROLLBACK.
-func (Dialect) Lock(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*dialects.Lock, error) {
+func (Dialect) Lock(ctx context.Context, conn dialects.SessionConn, timeout time.Duration) (*dialects.Lock, error) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)

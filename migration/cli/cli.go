@@ -46,6 +46,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,6 +62,11 @@ type Config struct {
 	// URL is the database URL (orm.OpenURL); Open, when set, is used instead.
 	URL  string
 	Open func() (*orm.DB, error)
+	// Logger, when set, receives every statement the command sends to a
+	// database opened from URL (orm.WithLogger: failed statements at
+	// slog.LevelError, the others at slog.LevelDebug, arguments left
+	// out). A database from Open logs with the options Open gave it.
+	Logger *slog.Logger
 	// Models are the application's models: the target of autogenerate and
 	// check.
 	Models []any
@@ -158,7 +164,11 @@ func (r *runner) open() (*orm.DB, error) {
 	case r.cfg.Open != nil:
 		r.db, err = r.cfg.Open()
 	case r.cfg.URL != "":
-		r.db, err = orm.OpenURL(r.cfg.URL)
+		var opts []orm.Option
+		if r.cfg.Logger != nil {
+			opts = append(opts, orm.WithLogger(r.cfg.Logger))
+		}
+		r.db, err = orm.OpenURL(r.cfg.URL, opts...)
 	default:
 		return nil, errors.New("no database: set Config.URL (e.g. from $DATABASE_URL) or Config.Open")
 	}
