@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -144,6 +145,11 @@ func (r *Retry) wait(n int) time.Duration {
 // retryable reports whether attempt's error err is worth another attempt.
 // atCommit says err is COMMIT's.
 func (r *Retry) retryable(db *DB, err error, atCommit bool) bool {
+	if errors.Is(err, ErrCommitOutcomeUnknown) {
+		// The COMMIT may have been applied: running fn again could
+		// apply it twice.
+		return false
+	}
 	c := db.conflictOf(err)
 	if c == nil {
 		// Not reported by the database as a conflict: for a COMMIT, the
