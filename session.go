@@ -262,6 +262,13 @@ func (s *Session) Commit() error {
 	if s.done {
 		return fmt.Errorf("orm: commit: %w", sql.ErrTxDone)
 	}
+	if s.conflict != nil {
+		// The database aborted (or, on MySQL/MariaDB, already rolled
+		// back) the transaction: committing would at best commit the
+		// statements that ran after the conflict on their own.
+		_ = s.Rollback()
+		return s.aborted()
+	}
 	s.done = true
 	start := time.Now()
 	err := s.commit()
@@ -336,8 +343,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Sessio
 		return false, err
 	}
 	if s.conflict != nil {
-		_ = s.Rollback()
-		return false, s.aborted()
+		return false, s.Commit() // refused: rolls back, returns the conflict
 	}
 	return true, s.Commit()
 }
