@@ -36,7 +36,7 @@ func (s *Session) commit() error {
 		_ = s.tx.Rollback()
 		return fmt.Errorf("transaction rolled back: %w", err)
 	}
-	err := dialects.CommitTx(ctx, s.db.dialect, s.db.x.DB, s.tx.Tx)
+	err := dialects.CommitTx(ctx, s.db.dialect, s.db.x.DB, s.tx.Tx, s.db.StatementLogger())
 	switch {
 	case err == nil:
 		return nil

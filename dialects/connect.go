@@ -58,15 +58,17 @@ type TxCommitter interface {
 	// CommitTx commits tx, begun with ctx on db, returning once ctx is
 	// done at the latest. An error the server sent in reply means the
 	// transaction was rolled back; any other error after the COMMIT may
-	// have been sent leaves its outcome unknown.
-	CommitTx(ctx context.Context, db *sql.DB, tx *sql.Tx) error
+	// have been sent leaves its outcome unknown. The caller logs one
+	// COMMIT; CommitTx logs with log any other statement it sends.
+	CommitTx(ctx context.Context, db *sql.DB, tx *sql.Tx, log *StatementLogger) error
 }
 
 // CommitTx commits tx with d's TxCommitter, or with tx.Commit when d has
-// none (its driver bounds COMMIT by ctx itself).
-func CommitTx(ctx context.Context, d Dialect, db *sql.DB, tx *sql.Tx) error {
+// none (its driver bounds COMMIT by ctx itself). log (which may be nil)
+// gets the statements sent besides the one COMMIT the caller logs.
+func CommitTx(ctx context.Context, d Dialect, db *sql.DB, tx *sql.Tx, log *StatementLogger) error {
 	if c, ok := d.(TxCommitter); ok {
-		return c.CommitTx(ctx, db, tx)
+		return c.CommitTx(ctx, db, tx, log)
 	}
 	return tx.Commit()
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -55,11 +56,14 @@ func (Dialect) Connector(dsn string) (driver.Connector, error) {
 // by ctx, and then ends tx with database/sql's Commit, which sends a
 // second, empty COMMIT: one more round trip, the price of a pool
 // tagorm did not open.
-func (Dialect) CommitTx(ctx context.Context, db *sql.DB, tx *sql.Tx) error {
+func (Dialect) CommitTx(ctx context.Context, db *sql.DB, tx *sql.Tx, log *dialects.StatementLogger) error {
 	if _, ok := db.Driver().(boundedDriver); ok {
 		return tx.Commit()
 	}
-	if _, err := tx.ExecContext(ctx, "COMMIT"); err != nil {
+	start := time.Now()
+	_, err := tx.ExecContext(ctx, "COMMIT")
+	log.Log(ctx, "COMMIT", nil, time.Since(start), err)
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
