@@ -29,6 +29,7 @@ package orm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -90,18 +91,17 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 
 // Open opens a database with a database/sql driver name ("sqlite3", "pgx",
 // "mysql") and a DSN in that driver's format, and checks that it answers.
-// The dialect package for the driver must be imported.
+// The dialect package for the driver must be imported. Connecting and the
+// check get 30 seconds; OpenContext takes a context instead.
 //
 // The DSN is completed with what tagorm relies on, keeping what it says:
 // SQLite gets foreign keys enforced and a busy timeout (and ":memory:" a
 // database shared by the pool); MySQL gets parseTime=true and
 // clientFoundRows=true (RowsAffected counts matched rows).
 func Open(driverName, dsn string, opts ...Option) (*DB, error) {
-	d, err := dialects.ForDriver(driverName)
-	if err != nil {
-		return nil, fmt.Errorf("orm: open: %w", err)
-	}
-	return open(d, dsn, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), defaultOpenTimeout)
+	defer cancel()
+	return OpenContext(ctx, driverName, dsn, opts...)
 }
 
 // OpenURL opens a database from a URL, as SQLAlchemy's create_engine does:
@@ -109,29 +109,34 @@ func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 // (in memory), "postgresql://scott:tiger@localhost/mydatabase" (also
 // postgres:// and postgresql+pgx://), "mysql://scott:tiger@localhost/foo"
 // (also mariadb://). The URL is translated to the driver's DSN.
+// Connecting and the check that the database answers get 30 seconds;
+// OpenURLContext takes a context instead.
 func OpenURL(url string, opts ...Option) (*DB, error) {
-	d, dsn, err := dialects.ForURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("orm: open: %w", err)
-	}
-	return open(d, dsn, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), defaultOpenTimeout)
+	defer cancel()
+	return OpenURLContext(ctx, url, opts...)
 }
 
-func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
+// open opens the pool through the dialect's connector
+// (dialects.Connector), so that pools tagorm opens get what the dialect
+// adds to its driver, and checks within ctx that the database answers.
+func open(ctx context.Context, d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
 	dsn, err := dialects.NormalizeDSN(d, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
-	sdb, err := sql.Open(d.DriverName(), dsn)
+	c, err := dialects.Connector(d, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
+	sdb := sql.OpenDB(c)
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	if err := sdb.PingContext(ctx); err != nil {
 		_ = sdb.Close()
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
 	return db, nil

@@ -187,7 +187,8 @@ func (db *DB) logStatement(ctx context.Context, query string, args []any, d time
 type Session struct {
 	handle
 	tx    *sqlx.Tx
-	depth int // savepoint nesting depth of nested Transaction calls
+	ctx   context.Context // Begin's: it bounds the transaction, COMMIT included
+	depth int             // savepoint nesting depth of nested Transaction calls
 	done  bool
 	// release ends a read-only transaction's hold on its connection
 	// (dialects.EnforceReadOnly), or is nil.
@@ -214,7 +215,7 @@ func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) 
 	if err != nil {
 		return nil, db.wrapErr("begin", err)
 	}
-	s := &Session{tx: tx, release: release}
+	s := &Session{tx: tx, ctx: ctx, release: release}
 	s.handle = handle{db: db, ex: tx}
 	s.sess = s
 	return s, nil
@@ -239,14 +240,20 @@ func (db *DB) beginReadOnly(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx,
 	return tx, release, nil
 }
 
-// Commit commits the transaction.
+// Commit commits the transaction. It returns within the deadline of the
+// context the transaction was begun with, on every dialect. When that
+// context has ended already, nothing is committed and the error wraps
+// the context's error. When the COMMIT may have reached the database but
+// no answer came back (the connection broke, or the context ended
+// meanwhile), the error matches ErrCommitOutcomeUnknown; any other error
+// means the transaction was rolled back.
 func (s *Session) Commit() error {
 	if s.done {
 		return fmt.Errorf("orm: commit: %w", sql.ErrTxDone)
 	}
 	s.done = true
 	start := time.Now()
-	err := s.tx.Commit()
+	err := s.commit()
 	if s.release != nil {
 		if rerr := s.release(); rerr != nil {
 			err = errors.Join(err, rerr)

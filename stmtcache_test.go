@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -75,4 +76,78 @@ func TestStmtCacheAfterSchemaChange(t *testing.T) {
 			return tx.Get(ctx, &in, 1)
 		}))
 	})
+}
+
+// Exec of a statement that returns rows, through the statement cache:
+// MariaDB sends the columns of a prepared statement only when they
+// change, and go-sql-driver/mysql before v1.11.0 read the rows as
+// columns in Exec and waited for a packet that never came (until the
+// context's deadline). Repeated, with several columns, and empty.
+func TestStmtCacheExecReturningRows(t *testing.T) {
+	eachDB(t, []any{&CacheRow{}}, func(t *testing.T, db *orm.DB) {
+		require.NoError(t, db.Insert(context.Background(), &CacheRow{Name: "x"}))
+		for _, q := range []string{
+			"SELECT 1, 2",
+			"SELECT 1, 2",
+			"SELECT id, name FROM cache_row",
+			"SELECT id, name FROM cache_row",
+			"SELECT id, name FROM cache_row WHERE id < 0",
+			"SELECT id, name FROM cache_row WHERE id < 0",
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			start := time.Now()
+			_, err := db.Exec(ctx, q)
+			cancel()
+			require.NoError(t, err, q)
+			require.Less(t, time.Since(start), 2*time.Second, q)
+		}
+	})
+}
+
+// A statement the server interrupts (KILL QUERY on MySQL/MariaDB,
+// pg_cancel_backend on PostgreSQL) returns the server's error at once,
+// through the statement cache as without it.
+func TestStmtCacheExecKilled(t *testing.T) {
+	for _, tc := range []struct {
+		dialect, sleep, find, kill string
+	}{
+		{"mysql", "SELECT SLEEP(5)",
+			"SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(5)'", "KILL QUERY %d"},
+		{"postgres", "SELECT pg_sleep(5)",
+			"SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'", "SELECT pg_cancel_backend(%d)"},
+	} {
+		t.Run(tc.dialect, func(t *testing.T) {
+			tdb := dbtest.Open(t, tc.dialect)
+			for _, size := range []int{256, 0} {
+				db := openTest(t, tdb, []orm.Option{orm.WithStmtCache(size)})
+				killed := make(chan error, 1)
+				go func() {
+					deadline := time.Now().Add(4 * time.Second)
+					for time.Now().Before(deadline) {
+						var id int64
+						if err := tdb.SQL.QueryRow(tc.find).Scan(&id); err == nil {
+							_, err := tdb.SQL.Exec(fmt.Sprintf(tc.kill, id))
+							killed <- err
+							return
+						}
+						time.Sleep(50 * time.Millisecond)
+					}
+					killed <- fmt.Errorf("%q never showed up", tc.sleep)
+				}()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				start := time.Now()
+				_, err := db.Exec(ctx, tc.sleep)
+				elapsed := time.Since(start)
+				cancel()
+				require.NoError(t, <-killed)
+				if tc.dialect == "postgres" || size == 0 || err != nil {
+					// MySQL's SLEEP may end early with the value 1
+					// instead of an error.
+					require.Error(t, err, "cache %d", size)
+					require.NotErrorIs(t, err, context.DeadlineExceeded, "cache %d", size)
+				}
+				require.Less(t, elapsed, 4*time.Second, "cache %d: killed statement returned after %v", size, elapsed)
+			}
+		})
+	}
 }
