@@ -55,6 +55,8 @@ type DB struct {
 	// default); stmts is the cache itself (nil when off).
 	stmtCacheSize int
 	stmts         *stmtCache
+	// memory keeps an in-memory database opened by Open alive (or nil).
+	memory *memoryHold
 }
 
 // Option configures a DB.
@@ -93,9 +95,18 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 // The dialect package for the driver must be imported.
 //
 // The DSN is completed with what tagorm relies on, keeping what it says:
-// SQLite gets foreign keys enforced and a busy timeout (and ":memory:" a
-// database shared by the pool); MySQL gets parseTime=true and
-// clientFoundRows=true (RowsAffected counts matched rows).
+// SQLite gets foreign keys enforced and a busy timeout; MySQL gets
+// parseTime=true and clientFoundRows=true (RowsAffected counts matched
+// rows).
+//
+// An in-memory SQLite database (":memory:", "file:/name?vfs=memdb",
+// mode=memory) is one database shared by every connection of the pool
+// (":memory:" and a per-connection "file::memory:" become a new memdb
+// database), and it lives exactly as long as the DB: tagorm holds one
+// connection to it outside the pool until Close, so whatever the pool
+// does with its own connections (idle limits, ConnMaxLifetime, the
+// connection database/sql closes when a transaction's context ends) the
+// data stays. A *sql.DB passed to New or Wrap gets no such hold.
 func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 	d, err := dialects.ForDriver(driverName)
 	if err != nil {
@@ -108,7 +119,9 @@ func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 // "sqlite:///foo.db" (relative path), "sqlite:////abs/foo.db", "sqlite://"
 // (in memory), "postgresql://scott:tiger@localhost/mydatabase" (also
 // postgres:// and postgresql+pgx://), "mysql://scott:tiger@localhost/foo"
-// (also mariadb://). The URL is translated to the driver's DSN.
+// (also mariadb://). The URL is translated to the driver's DSN, which is
+// completed as Open does; an in-memory SQLite database ("sqlite://") lives
+// until the DB is closed, as Open describes.
 func OpenURL(url string, opts ...Option) (*DB, error) {
 	d, dsn, err := dialects.ForURL(url)
 	if err != nil {
@@ -126,12 +139,18 @@ func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
+	memory, err := holdMemory(d, sdb, dsn)
+	if err != nil {
+		_ = sdb.Close()
+		return nil, err
+	}
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
+	db.memory = memory
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := sdb.PingContext(ctx); err != nil {
-		_ = sdb.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
 	return db, nil
@@ -174,9 +193,15 @@ func newDB(x *sqlx.DB, d dialects.Dialect, opts []Option) *DB {
 }
 
 // Close closes the cached prepared statements and the connection pool.
+// An in-memory database opened by Open or OpenURL is gone once Close
+// returns.
 func (db *DB) Close() error {
 	db.stmts.close()
-	return db.x.Close()
+	err := db.x.Close()
+	if merr := db.memory.close(); err == nil {
+		err = merr
+	}
+	return err
 }
 
 // Dialect returns the database's dialect.

@@ -350,13 +350,16 @@ func memoryDSN() string {
 // plain file path, a "file:" URI with parameters (kept as it is, so
 // "file:/name?vfs=memdb" names an in-memory database that pools opening
 // the same name share), or "" or ":memory:" for a new, private in-memory
-// database shared by all connections of a pool (see ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
+// database shared by all connections of a pool (see ParseURL). A "file:"
+// URI naming a database private to each connection ("file::memory:", or
+// mode=memory without cache=shared) becomes such a new shared one too.
+// Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
 func DSN(path string) string {
 	switch {
 	case path == "" || path == ":memory:":
 		return withDefaults(memoryDSN())
 	case strings.HasPrefix(path, "file:"):
-		return withDefaults(path)
+		return withDefaults(privateMemory(path))
 	}
 	return withDefaults("file:" + escapePath(path))
 }
