@@ -99,8 +99,10 @@ func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID
 }
 
-// Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
-func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{} }
+// Lexical describes SQLite's syntax for dialects.Rebind and
+// dialects.SecondStatement: standard SQL, plus [bracketed] identifiers and
+// Tcl-style $name(...) parameters.
+func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{SQLite: true} }
 
 // Quote returns ident in double quotes, doubling any double quote in it.
 func (Dialect) Quote(ident string) string { return dialects.QuoteIdent(ident, '"') }
