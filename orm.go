@@ -57,6 +57,9 @@ type DB struct {
 	stmts         *stmtCache
 	// memory keeps an in-memory database opened by Open alive (or nil).
 	memory *memoryHold
+	// multiStatements: WithMultiStatements; multiStatementDSN: Open set
+	// the driver's DSN for it.
+	multiStatements, multiStatementDSN bool
 }
 
 // Option configures a DB.
@@ -135,6 +138,10 @@ func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
+	dsn, multiDSN, err := multiStatementDSN(d, dsn, opts)
+	if err != nil {
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+	}
 	sdb, err := sql.Open(d.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
@@ -147,6 +154,7 @@ func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
 	db.memory = memory
+	db.multiStatementDSN = multiDSN
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := sdb.PingContext(ctx); err != nil {

@@ -8,9 +8,10 @@ import "strings"
 // identifier, a comment or a dollar-quoted string (PostgreSQL), inside
 // parentheses, or inside the BEGIN ... END body of a CREATE TRIGGER,
 // FUNCTION, PROCEDURE or EVENT, ends nothing; MySQL's /*! ... */ comments
-// are read as code, since the server runs them. Empty statements, white
-// space and comments are not statements, so a trailing ; or comment
-// leaves one statement.
+// are read as code, since the server runs them. White space and comments
+// after the ; ending the first statement leave one statement, but a
+// further ; is an empty second one (MySQL refuses "SELECT 1;;"), as is
+// any text after a leading ; (";SELECT 1").
 //
 // It assumes the servers' default string syntax: PostgreSQL with
 // standard_conforming_strings on (a backslash is an ordinary character in
@@ -56,17 +57,12 @@ func secondStatement(query string, lx Lexical) int {
 			continue
 		}
 		if ended {
-			if c == ';' {
-				i++
-				continue
-			}
 			return i
 		}
 		switch {
 		case c == ';':
-			if paren == 0 && block == 0 && seen {
-				ended = true
-			}
+			ended = paren == 0 && block == 0
+			seen = true
 			i++
 		case c == '(':
 			paren++
@@ -165,4 +161,25 @@ func endsLoop(query string, j int, lx Lexical) bool {
 		return true
 	}
 	return false
+}
+
+// MultiStatementDialect is an optional interface of a Dialect whose driver
+// runs several statements sent in one call only when its DSN allows it
+// (MySQL: multiStatements=true).
+type MultiStatementDialect interface {
+	Dialect
+	// MultiStatementDSN returns dsn changed to allow several statements
+	// in one call.
+	MultiStatementDSN(dsn string) (string, error)
+}
+
+// MultiStatementDSN applies d's MultiStatementDialect, if it has one, and
+// reports whether it did.
+func MultiStatementDSN(d Dialect, dsn string) (string, bool, error) {
+	m, ok := d.(MultiStatementDialect)
+	if !ok {
+		return dsn, false, nil
+	}
+	out, err := m.MultiStatementDSN(dsn)
+	return out, err == nil, err
 }

@@ -31,9 +31,8 @@ func TestSecondStatement(t *testing.T) {
 		{all, "SELECT 1"},
 		{all, "SELECT 1;"},
 		{all, "SELECT 1 ;  \n\t"},
-		{all, "SELECT 1;;;"},
-		{all, ";SELECT 1"},
-		{all, "; ;SELECT 1;"},
+		{all, ";"},
+		{all, " ; -- nothing"},
 		{all, "SELECT 1; -- done\n"},
 		{all, "SELECT 1; /* done */"},
 		{all, "SELECT 1; /* unclosed ; SELECT 2"},
@@ -76,7 +75,10 @@ func TestSecondStatement(t *testing.T) {
 		{all, "UPDATE t SET a = 1;⏵DROP TABLE x;"},
 		{all, "SELECT 1; -- c\n⏵SELECT 2"},
 		{all, "SELECT 1; /* c */ ⏵SELECT 2"},
-		{all, "SELECT 1;;; ⏵SELECT 2"},
+		{all, "SELECT 1;⏵;"},
+		{all, "SELECT 1; /* c */ ⏵;"},
+		{all, ";⏵SELECT 1"},
+		{all, " ; ⏵;SELECT 1;"},
 		{all, "SELECT ';'; ⏵SELECT 2"},
 		{all, "SELECT 1; ⏵'x'"},
 		{all, "SELECT 1; ⏵(SELECT 2)"},
@@ -152,7 +154,7 @@ func BenchmarkSecondStatement(b *testing.B) {
 
 // FuzzSecondStatement checks SecondStatement on any text, on every
 // dialect: it never panics; a second statement starts at a byte that is
-// neither white space nor a ;, after the first statement's ;; the text
+// not white space, after the first statement's ;; the text
 // before it holds one statement; and anything put in its place is a
 // second statement.
 func FuzzSecondStatement(f *testing.F) {
@@ -172,7 +174,7 @@ func FuzzSecondStatement(f *testing.F) {
 				continue
 			}
 			require.Less(t, k, len(q), "%s: %q", name, q)
-			require.NotContains(t, " \t\n\r\f;", string(q[k]), "%s: %q at %d", name, q, k)
+			require.NotContains(t, " \t\n\r\f", string(q[k]), "%s: %q at %d", name, q, k)
 			require.Contains(t, q[:k], ";", "%s: %q at %d", name, q, k)
 			require.Equal(t, -1, dialects.SecondStatement(d, q[:k]), "%s: text before the second statement of %q", name, q)
 			require.Equal(t, k, dialects.SecondStatement(d, q[:k]+"x"), "%s: %q", name, q[:k]+"x")
