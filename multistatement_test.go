@@ -277,3 +277,57 @@ func TestWithMultiStatementsNewMySQL(t *testing.T) {
 		require.ErrorContains(t, err, "multiStatements=true")
 	})
 }
+
+// TestCompoundStatementIsOne: a trigger or function whose body holds
+// statements ending in ; is one statement, which Exec runs without
+// WithMultiStatements.
+func TestCompoundStatementIsOne(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
+		db := scriptSetup(t, tdb)
+		ctx := context.Background()
+		var create string
+		switch tdb.Name {
+		case "sqlite":
+			create = `CREATE TRIGGER script_count AFTER INSERT ON script_item
+				BEGIN
+					UPDATE script_item SET n = CASE WHEN NEW.n = 0 THEN 10 ELSE NEW.n END WHERE id = NEW.id;
+					INSERT INTO script_victim (id) VALUES (NEW.id);
+				END;`
+		case "postgres":
+			create = `CREATE FUNCTION script_count() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+					UPDATE script_item SET n = CASE WHEN NEW.n = 0 THEN 10 ELSE NEW.n END WHERE id = NEW.id;
+					INSERT INTO script_victim (id) VALUES (NEW.id);
+					RETURN NULL;
+				END $$;`
+		case "mysql":
+			create = "CREATE TRIGGER script_count BEFORE INSERT ON script_item FOR EACH ROW\n" +
+				"BEGIN\n" +
+				"  IF NEW.n = 0 THEN SET NEW.n = 10; END IF;\n" +
+				"  INSERT INTO script_victim (id) VALUES (1);\n" +
+				"END"
+		}
+		_, err := db.Exec(ctx, create)
+		require.NoError(t, err)
+		if tdb.Name == "postgres" {
+			_, err = db.Exec(ctx, "CREATE TRIGGER script_count AFTER INSERT ON script_item FOR EACH ROW EXECUTE FUNCTION script_count()")
+			require.NoError(t, err)
+			// A SQL-standard body: BEGIN ATOMIC ... END.
+			_, err = db.Exec(ctx, `CREATE FUNCTION script_two() RETURNS int LANGUAGE sql
+				BEGIN ATOMIC
+					SELECT 1;
+					SELECT CASE WHEN true THEN 2 END;
+				END;`)
+			require.NoError(t, err)
+			var two int
+			require.NoError(t, db.Select(ctx, &two, "SELECT script_two()"))
+			require.Equal(t, 2, two)
+		}
+		require.NoError(t, db.Insert(ctx, &ScriptItem{Name: "t"}))
+		var n int
+		require.NoError(t, db.Select(ctx, &n, "SELECT n FROM script_item WHERE name = 't'"))
+		require.Equal(t, 10, n)
+		require.NoError(t, db.Select(ctx, &n, "SELECT COUNT(*) FROM script_victim"))
+		require.Equal(t, 1, n)
+	})
+}
