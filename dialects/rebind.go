@@ -72,6 +72,7 @@ func Rebind(d Dialect, query string) string {
 				b.WriteByte('?')
 			} else {
 				b.WriteString(d.Placeholder(n))
+				separate(&b, query, j+1)
 			}
 			i = j + 1
 		}
@@ -259,4 +260,13 @@ func skipTclVariable(query string, i int) int {
 // dialect.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+// separate writes a space when query[i] would run on from a $n
+// placeholder just written ("?0" must not become "$10", another
+// parameter).
+func separate(b *strings.Builder, query string, i int) {
+	if i < len(query) && isIdent(query[i]) {
+		b.WriteByte(' ')
+	}
 }
