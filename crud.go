@@ -1427,8 +1427,13 @@ func (h *handle) deleteRow(ctx context.Context, m *model, query string, r reflec
 }
 
 // Exec runs a statement with arguments. Placeholders are written "?" on
-// every dialect; a slice argument expands to a list ("IN (?)").
+// every dialect; a slice argument expands to a list ("IN (?)"). Text
+// holding several statements is refused with ErrMultipleStatements before
+// anything is sent, unless the DB has WithMultiStatements.
 func (h *handle) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if res, ok, err := h.execScript(ctx, query, args); ok {
+		return res, err
+	}
 	q, a, err := h.db.prepareRaw(query, args)
 	if err != nil {
 		return nil, err

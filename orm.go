@@ -61,6 +61,11 @@ type DB struct {
 	// server is the dialect INSERTs are written for, once known
 	// (serverDialect).
 	server atomic.Pointer[serverDialect]
+	// memory keeps an in-memory database opened by Open alive (or nil).
+	memory *memoryHold
+	// multiStatements: WithMultiStatements; multiStatementDSN: Open set
+	// the driver's DSN for it.
+	multiStatements, multiStatementDSN bool
 }
 
 // Option configures a DB.
@@ -105,9 +110,18 @@ func WithConnMaxIdleTime(d time.Duration) Option {
 // check get 30 seconds; OpenContext takes a context instead.
 //
 // The DSN is completed with what tagorm relies on, keeping what it says:
-// SQLite gets foreign keys enforced and a busy timeout (and ":memory:" a
-// database shared by the pool); MySQL gets parseTime=true and
-// clientFoundRows=true (RowsAffected counts matched rows).
+// SQLite gets foreign keys enforced and a busy timeout; MySQL gets
+// parseTime=true and clientFoundRows=true (RowsAffected counts matched
+// rows).
+//
+// An in-memory SQLite database (":memory:", "file:/name?vfs=memdb",
+// mode=memory) is one database shared by every connection of the pool
+// (":memory:" and a per-connection "file::memory:" become a new memdb
+// database), and it lives exactly as long as the DB: tagorm holds one
+// connection to it outside the pool until Close, so whatever the pool
+// does with its own connections (idle limits, ConnMaxLifetime, the
+// connection database/sql closes when a transaction's context ends) the
+// data stays. A *sql.DB passed to New or Wrap gets no such hold.
 func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), defaultOpenTimeout)
 	defer cancel()
@@ -118,9 +132,11 @@ func Open(driverName, dsn string, opts ...Option) (*DB, error) {
 // "sqlite:///foo.db" (relative path), "sqlite:////abs/foo.db", "sqlite://"
 // (in memory), "postgresql://scott:tiger@localhost/mydatabase" (also
 // postgres:// and postgresql+pgx://), "mysql://scott:tiger@localhost/foo"
-// (also mariadb://). The URL is translated to the driver's DSN.
-// Connecting and the check that the database answers get 30 seconds;
-// OpenURLContext takes a context instead.
+// (also mariadb://). The URL is translated to the driver's DSN, which is
+// completed as Open does; an in-memory SQLite database ("sqlite://") lives
+// until the DB is closed, as Open describes. Connecting and the check
+// that the database answers get 30 seconds; OpenURLContext takes a
+// context instead.
 func OpenURL(url string, opts ...Option) (*DB, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), defaultOpenTimeout)
 	defer cancel()
@@ -135,15 +151,26 @@ func open(ctx context.Context, d dialects.Dialect, dsn string, opts []Option) (*
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
+	dsn, multiDSN, err := multiStatementDSN(d, dsn, opts)
+	if err != nil {
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+	}
 	c, err := dialects.Connector(d, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}
 	sdb := sql.OpenDB(c)
+	memory, err := holdMemory(d, sdb, dsn)
+	if err != nil {
+		_ = sdb.Close()
+		return nil, err
+	}
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
+	db.memory = memory
+	db.multiStatementDSN = multiDSN
 	if err := sdb.PingContext(ctx); err != nil {
-		_ = sdb.Close()
+		_ = db.Close()
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w: %w", cerr, err)
 		}
@@ -192,9 +219,15 @@ func newDB(x *sqlx.DB, d dialects.Dialect, opts []Option) *DB {
 }
 
 // Close closes the cached prepared statements and the connection pool.
+// An in-memory database opened by Open or OpenURL is gone once Close
+// returns.
 func (db *DB) Close() error {
 	db.stmts.close()
-	return db.x.Close()
+	err := db.x.Close()
+	if merr := db.memory.close(); err == nil {
+		err = merr
+	}
+	return err
 }
 
 // Dialect returns the database's dialect.

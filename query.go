@@ -960,8 +960,12 @@ func expandable(a any) (reflect.Value, bool) {
 // dialect's style. A slice of slices is a list of rows of equal length,
 // for row-value comparisons ("(a, b) IN ?"). More values than one
 // statement may bind (the dialect's MaxParams) is an error naming both
-// numbers, before anything is sent.
+// numbers, and text holding several statements is ErrMultipleStatements,
+// before anything is sent.
 func (db *DB) prepareRaw(query string, args []any) (string, []any, error) {
+	if err := db.oneStatement(query); err != nil {
+		return "", nil, err
+	}
 	var lists []dialects.List
 	n := len(args) // values bound after expansion
 	copied := false

@@ -71,7 +71,8 @@ func RebindExpand(d Dialect, query string, counts []int) (string, error) {
 // NULL. It fails when the query has a different number of placeholders
 // than lists has entries.
 func RebindExpandLists(d Dialect, query string, lists []List) (string, error) {
-	lx := lexicalOf(d, d.Placeholder(1) == "?")
+	question := d.Placeholder(1) == "?"
+	lx := lexicalOf(d, question)
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	seen, next, last := 0, 1, 0
@@ -138,6 +139,9 @@ func RebindExpandLists(d Dialect, query string, lists []List) (string, error) {
 		}
 		if wrap {
 			b.WriteByte(')')
+		}
+		if !question {
+			separate(&b, query, i)
 		}
 	}
 	if seen != len(lists) {

@@ -16,3 +16,19 @@ func NormalizeDSN(d Dialect, dsn string) (string, error) {
 	}
 	return dsn, nil
 }
+
+// MemoryDialect is an optional interface of a Dialect whose databases may
+// live in memory, existing only while a connection to them is open (SQLite).
+type MemoryDialect interface {
+	Dialect
+	// InMemory reports whether dsn, as NormalizeDSN returns it, names an
+	// in-memory database.
+	InMemory(dsn string) bool
+}
+
+// InMemory reports whether dsn names an in-memory database of d (see
+// MemoryDialect); false when d has no in-memory databases.
+func InMemory(d Dialect, dsn string) bool {
+	m, ok := d.(MemoryDialect)
+	return ok && m.InMemory(dsn)
+}

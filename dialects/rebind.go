@@ -12,8 +12,16 @@ type Lexical struct {
 	// (MySQL).
 	HashComments bool
 	// Postgres: $tag$...$tag$ dollar-quoted strings, E'...' strings with
-	// backslash escapes, and nested /* /* */ */ block comments.
+	// backslash escapes, and nested /* /* */ */ block comments; a
+	// backquote is an operator character, not a quote.
 	Postgres bool
+	// MySQL: -- starts a comment only when a space or control character
+	// (or the end of the text) follows it, and /*! ... */ and /*M! ... */
+	// comments are not comments: the server runs their text.
+	MySQL bool
+	// SQLite: [...] quotes an identifier, and a $name(...) parameter
+	// (Tcl variable syntax) runs to its closing parenthesis.
+	SQLite bool
 }
 
 // LexicalDialect is an optional interface of a Dialect that describes its
@@ -64,6 +72,7 @@ func Rebind(d Dialect, query string) string {
 				b.WriteByte('?')
 			} else {
 				b.WriteString(d.Placeholder(n))
+				separate(&b, query, j+1)
 			}
 			i = j + 1
 		}
@@ -82,30 +91,57 @@ func Rebind(d Dialect, query string) string {
 // strings, and whether it is the first of a "??" (a literal ?), or -1.
 func nextPlaceholder(query string, i int, lx Lexical) (int, bool) {
 	for i < len(query) {
-		c := query[i]
-		switch {
-		case c == '?':
+		if query[i] == '?' {
 			return i, i+1 < len(query) && query[i+1] == '?'
-		case c == '\'':
-			i = skipQuoted(query, i, '\'', lx.BackslashEscapes)
-		case c == '"':
-			i = skipQuoted(query, i, '"', lx.BackslashEscapes)
-		case c == '`':
-			i = skipQuoted(query, i, '`', false)
-		case c == '-' && i+1 < len(query) && query[i+1] == '-',
-			c == '#' && lx.HashComments:
-			i = skipLine(query, i)
-		case c == '/' && i+1 < len(query) && query[i+1] == '*':
-			i = skipBlockComment(query, i, lx.Postgres)
-		case lx.Postgres && (c == 'E' || c == 'e') && i+1 < len(query) && query[i+1] == '\'' && !identBefore(query, i):
-			i = skipQuoted(query, i+1, '\'', true)
-		case lx.Postgres && c == '$' && !identBefore(query, i):
-			i = skipDollarQuoted(query, i)
-		default:
+		}
+		if j, _ := skipLiteral(query, i, lx); j > i {
+			i = j
+		} else {
 			i++
 		}
 	}
 	return -1, false
+}
+
+// skipLiteral returns the index just past the string literal, quoted
+// identifier, comment or (SQLite) Tcl-style parameter starting at
+// query[i], and whether it is a comment; it returns i when none starts
+// there. An unclosed one runs to the end of query. It is the one scanner
+// of quoted text that Rebind, RebindExpandLists and SecondStatement share.
+func skipLiteral(query string, i int, lx Lexical) (int, bool) {
+	c := query[i]
+	next := byte(0)
+	if i+1 < len(query) {
+		next = query[i+1]
+	}
+	switch {
+	case c == '\'':
+		return skipQuoted(query, i, '\'', lx.BackslashEscapes), false
+	case c == '"':
+		return skipQuoted(query, i, '"', lx.BackslashEscapes), false
+	case c == '`' && !lx.Postgres:
+		return skipQuoted(query, i, '`', false), false
+	case c == '[' && lx.SQLite:
+		if j := strings.IndexByte(query[i+1:], ']'); j >= 0 {
+			return i + j + 2, false
+		}
+		return len(query), false
+	case c == '-' && next == '-' && (!lx.MySQL || i+2 >= len(query) || query[i+2] <= ' ' || query[i+2] == 0x7f),
+		c == '#' && lx.HashComments:
+		return skipLine(query, i), true
+	case c == '/' && next == '*':
+		if lx.MySQL && (strings.HasPrefix(query[i+2:], "!") || strings.HasPrefix(query[i+2:], "M!")) {
+			return i, false // executable comment: its text is code
+		}
+		return skipBlockComment(query, i, lx.Postgres), true
+	case lx.Postgres && (c == 'E' || c == 'e') && next == '\'' && !identBefore(query, i):
+		return skipQuoted(query, i+1, '\'', true), false
+	case lx.Postgres && c == '$' && !identBefore(query, i):
+		return skipDollarQuoted(query, i), false
+	case lx.SQLite && (c == '$' || c == '@' || c == ':' || c == '#') && !identBefore(query, i):
+		return skipTclVariable(query, i), false
+	}
+	return i, false
 }
 
 // skipQuoted returns the index just past the quoted string starting at
@@ -184,4 +220,53 @@ func skipDollarQuoted(query string, i int) int {
 		return j + 1 + k + len(tag)
 	}
 	return len(query)
+}
+
+// skipTclVariable skips a SQLite parameter starting at query[i] (one of
+// $ @ : #) as SQLite's tokenizer reads it: identifier characters and "::"
+// separators, then, after at least one identifier character, an optional
+// "(...)" suffix that runs to the closing parenthesis or to the first
+// space or control character. Without an identifier character it returns i+1.
+func skipTclVariable(query string, i int) int {
+	n := 0
+	j := i + 1
+	for j < len(query) {
+		c := query[j]
+		switch {
+		case isIdent(c):
+			n++
+			j++
+			continue
+		case c == ':' && j+1 < len(query) && query[j+1] == ':':
+			j += 2
+			continue
+		case c == '(' && n > 0:
+			for j++; j < len(query) && query[j] != ')' && query[j] > ' '; j++ {
+			}
+			if j < len(query) && query[j] == ')' {
+				j++
+			}
+			return j
+		}
+		break
+	}
+	if n == 0 {
+		return i + 1
+	}
+	return j
+}
+
+// isSpace reports whether c is white space between tokens on every
+// dialect.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+// separate writes a space when query[i] would run on from a $n
+// placeholder just written ("?0" must not become "$10", another
+// parameter).
+func separate(b *strings.Builder, query string, i int) {
+	if i < len(query) && isIdent(query[i]) {
+		b.WriteByte(' ')
+	}
 }

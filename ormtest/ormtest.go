@@ -47,12 +47,10 @@ func NewWith(t testing.TB, opts []orm.Option, models ...any) *orm.DB {
 	if err != nil {
 		t.Fatalf("ormtest: open: %v", err)
 	}
+	// orm.Open holds the memory database until Close, whatever the pool
+	// does with its connections (a test's cancelled transaction closes
+	// one).
 	t.Cleanup(func() { _ = db.Close() })
-	// Keep one connection open for the life of the test: a memory
-	// database disappears with its last connection.
-	db.DB().SetMaxIdleConns(4)
-	db.DB().SetConnMaxIdleTime(0)
-	db.DB().SetConnMaxLifetime(0)
 	if len(models) > 0 {
 		if err := orm.AutoMigrate(db, models...); err != nil {
 			t.Fatalf("ormtest: automigrate: %v", err)

@@ -87,7 +87,7 @@ func (Dialect) Features() dialects.Feature {
 // Lexical describes MySQL's syntax for dialects.Rebind: backslash
 // escapes in strings and # comments.
 func (Dialect) Lexical() dialects.Lexical {
-	return dialects.Lexical{BackslashEscapes: true, HashComments: true}
+	return dialects.Lexical{BackslashEscapes: true, HashComments: true, MySQL: true}
 }
 
 // Quote returns ident in backticks, doubling any backtick in it.

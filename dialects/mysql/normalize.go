@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/tagorm/orm/dialects"
 )
 
 // NormalizeDSN implements dialects.DSNNormalizer. It turns on parseTime
@@ -20,3 +22,17 @@ func (Dialect) NormalizeDSN(dsn string) (string, error) {
 	cfg.ClientFoundRows = true
 	return cfg.FormatDSN(), nil
 }
+
+// MultiStatementDSN implements dialects.MultiStatementDialect: it sets
+// multiStatements=true, without which the server refuses a call holding
+// several statements as a syntax error.
+func (Dialect) MultiStatementDSN(dsn string) (string, error) {
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("mysql DSN: %w", err)
+	}
+	cfg.MultiStatements = true
+	return cfg.FormatDSN(), nil
+}
+
+var _ dialects.MultiStatementDialect = Dialect{}

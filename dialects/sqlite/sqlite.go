@@ -99,8 +99,10 @@ func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID
 }
 
-// Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
-func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{} }
+// Lexical describes SQLite's syntax for dialects.Rebind and
+// dialects.SecondStatement: standard SQL, plus [bracketed] identifiers and
+// Tcl-style $name(...) parameters.
+func (Dialect) Lexical() dialects.Lexical { return dialects.Lexical{SQLite: true} }
 
 // Quote returns ident in double quotes, doubling any double quote in it.
 func (Dialect) Quote(ident string) string { return dialects.QuoteIdent(ident, '"') }
@@ -381,13 +383,16 @@ func memoryDSN() string {
 // plain file path, a "file:" URI with parameters (kept as it is, so
 // "file:/name?vfs=memdb" names an in-memory database that pools opening
 // the same name share), or "" or ":memory:" for a new, private in-memory
-// database shared by all connections of a pool (see ParseURL). Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
+// database shared by all connections of a pool (see ParseURL). A "file:"
+// URI naming a database private to each connection ("file::memory:", or
+// mode=memory without cache=shared) becomes such a new shared one too.
+// Use it with orm.Open("sqlite3", sqlite.DSN("app.db")).
 func DSN(path string) string {
 	switch {
 	case path == "" || path == ":memory:":
 		return withDefaults(memoryDSN())
 	case strings.HasPrefix(path, "file:"):
-		return withDefaults(path)
+		return withDefaults(privateMemory(path))
 	}
 	return withDefaults("file:" + escapePath(path))
 }
