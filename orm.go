@@ -37,6 +37,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/internal/redact"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -117,8 +118,15 @@ func OpenURL(url string, opts ...Option) (*DB, error) {
 	return open(d, dsn, opts)
 }
 
-func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
-	dsn, err := dialects.NormalizeDSN(d, dsn)
+func open(d dialects.Dialect, dsn string, opts []Option) (_ *DB, err error) {
+	defer func(given string) {
+		// Drivers quote the DSN they reject or failed to connect with: no
+		// error may show its password.
+		if err != nil {
+			err = redact.Error(err, redact.Secrets(given, dsn))
+		}
+	}(dsn)
+	dsn, err = dialects.NormalizeDSN(d, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
 	}

@@ -16,12 +16,14 @@ package dialects
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/tagorm/orm/internal/redact"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -252,9 +254,15 @@ func ForDriver(name string) (Dialect, error) {
 // "mysql://scott:tiger@localhost/foo" or "sqlite:///foo.db" and returns its
 // dialect and the DSN to open with the dialect's driver.
 func ForURL(rawURL string) (Dialect, string, error) {
+	d, dsn, err := forURL(rawURL)
+	// No message may show the password, whatever went wrong.
+	return d, dsn, redact.Error(err, redact.Secrets(rawURL))
+}
+
+func forURL(rawURL string) (Dialect, string, error) {
 	scheme, _, ok := strings.Cut(rawURL, ":")
 	if !ok || scheme == "" {
-		return nil, "", fmt.Errorf("dialects: %q is not a database URL (want scheme://...)", redact(rawURL))
+		return nil, "", fmt.Errorf("dialects: %q is not a database URL (want scheme://...)", redact.URL(rawURL))
 	}
 	scheme = strings.ToLower(scheme)
 	registry.RLock()
@@ -265,23 +273,35 @@ func ForURL(rawURL string) (Dialect, string, error) {
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, "", fmt.Errorf("dialects: parse database URL %q: %w", redact(rawURL), err)
+		return nil, "", urlParseError(rawURL)
 	}
 	dsn, err := d.ParseURL(u)
 	if err != nil {
-		return nil, "", fmt.Errorf("dialects: database URL %q: %w", redact(rawURL), err)
+		return nil, "", fmt.Errorf("dialects: database URL %q: %w", redact.URL(rawURL), err)
 	}
 	return d, dsn, nil
 }
 
-// redact hides the password in a URL for error messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+// urlParseError explains why url.Parse rejected rawURL without showing
+// the password: url.Parse's own error quotes the whole URL, and its
+// detail (a bad escape, a bad port) may be a piece of the password.
+func urlParseError(rawURL string) error {
+	shown := redact.URL(rawURL)
+	if _, err := url.Parse(shown); err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fmt.Errorf("dialects: parse database URL %q: %w", shown, err)
 	}
-	return u.Redacted()
+	// The URL parses once its password is masked: the fault is in the
+	// user name or password.
+	return fmt.Errorf("dialects: parse database URL %q: %w", shown, errBadUserinfo)
 }
+
+// errBadUserinfo: the user name or password of a database URL is not
+// valid URL syntax.
+var errBadUserinfo = errors.New("the user name or password is not valid in a URL: percent-encode '%', '@', ':', '/', '?' and '#' in it (%25, %40, %3A, %2F, %3F, %23)")
 
 // Registered returns the names of the registered dialects, sorted.
 func Registered() []string {
