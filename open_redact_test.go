@@ -17,15 +17,15 @@ import (
 // hostilePasswords are passwords a URL or DSN parser may choke on: bad
 // percent-escapes, URL and DSN delimiters, quotes, non-ASCII.
 var hostilePasswords = []string{
-	"s3cr%zzet",          // bad percent-escape
-	"tr%4ailing%",        // escape cut short
-	"p@ss:w/rd",          // URL delimiters
-	"at@the@end@",        // several '@'
-	"hash#and?query",     // fragment and query delimiters
-	"sp ace&amp=eq",      // query-string characters
+	"s3cr%zzet",         // bad percent-escape
+	"tr%4ailing%",       // escape cut short
+	"p@ss:w/rd",         // URL delimiters
+	"at@the@end@",       // several '@'
+	"hash#and?query",    // fragment and query delimiters
+	"sp ace&amp=eq",     // query-string characters
 	`quo'te"back\slash`, // key=value quoting
-	"pässwörd-ünïcode",   // non-ASCII
-	"tcp(evil)/x",        // MySQL DSN syntax
+	"pässwörd-ünïcode",  // non-ASCII
+	"tcp(evil)/x",       // MySQL DSN syntax
 }
 
 // openErrorMessages returns every message of err's chain (as
