@@ -66,6 +66,9 @@ const (
 	// parameters as columns whatever the row count. The dialect
 	// implements ArrayInserter.
 	ArrayInsert
+	// NullsOrder: ORDER BY terms take NULLS FIRST and NULLS LAST.
+	// Without it, tagorm sorts on "column IS NULL" first.
+	NullsOrder
 )
 
 // ArrayInserter is the optional interface of a dialect with the

@@ -96,7 +96,7 @@ func (Dialect) DriverName() string { return "sqlite3" }
 // LastInsertID. ALTER TABLE cannot change columns or constraints
 // (migration rebuilds the table), and there are no comments.
 func (Dialect) Features() dialects.Feature {
-	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID
+	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID | dialects.NullsOrder
 }
 
 // Lexical describes SQLite's syntax for dialects.Rebind: standard SQL.
