@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/tagorm/orm/dialects"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -81,6 +82,10 @@ type field struct {
 	// the column's scale.
 	decimalText bool
 	ptr         bool // typ is a pointer
+	// check holds the value checks of the field's bind values (see
+	// valueChecks), and checkName names it in their errors.
+	check     uint8
+	checkName string
 	nullish     bool // a value type in a nullable column: NULL reads as zero
 	// insertDefault and onUpdate are the client-side callables
 	// (SQLAlchemy's default= and onupdate=).
@@ -204,6 +209,9 @@ var columnKeys = map[string]bool{
 // DB's own.
 type mapper struct {
 	naming NamingStrategy
+	// features are the database's: they decide which values a column
+	// cannot store (see valueChecks).
+	features dialects.Feature
 	cache  sync.Map // reflect.Type → *model (or error)
 	anon   sync.Map // anonymous struct type → *model (or error), for scanning
 }
@@ -320,14 +328,14 @@ func (mp *mapper) build(t reflect.Type, scanOnly bool) (*model, error) {
 			return nil, err
 		}
 	}
-	b.m.prepareHot()
+	b.m.prepareHot(b.mp.features)
 	return b.m, nil
 }
 
 // prepareHot computes what the CRUD hot paths use on every call: the
 // operation names of error messages, the autoincrement field's position,
 // the scan plan of a full row and the fields' bind kinds.
-func (m *model) prepareHot() {
+func (m *model) prepareHot(features dialects.Feature) {
 	h := &m.hot
 	name := m.table.Name
 	h.opInsert, h.opUpdate, h.opGet, h.opDelete, h.opQuery = "insert "+name, "update "+name, "get "+name, "delete "+name, "query "+name
@@ -348,6 +356,9 @@ func (m *model) prepareHot() {
 	for i, f := range m.fields {
 		h.fullPlan.wrap[i] = f.converts()
 		f.argKind = plainArgKind(f)
+		if f.check = valueChecks(f, features); f.check != 0 {
+			f.checkName = fmt.Sprintf("%s.%s (column %s.%s, %s)", m.typ, f.name, name, f.col.Name, f.col.Type)
+		}
 		f.direct, f.offset = fieldOffset(m.typ, f.index)
 		if f.direct {
 			f.ptrType = efaceType(reflect.New(f.typ).Interface())

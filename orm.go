@@ -166,7 +166,7 @@ func Wrap(x *sqlx.DB, opts ...Option) (*DB, error) {
 }
 
 func newDB(x *sqlx.DB, d dialects.Dialect, opts []Option) *DB {
-	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}}, stmtCacheSize: -1}
+	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}, features: d.Features()}, stmtCacheSize: -1}
 	db.handle = handle{db: db, ex: x}
 	for _, o := range opts {
 		o(db)

@@ -60,7 +60,7 @@ func boxAt(typ, p unsafe.Pointer) any {
 // them before returning and keeps none, and they hand copies (detach)
 // to anything that may keep them (a logger, a wrapped executor).
 func (f *field) argRef(v reflect.Value) (any, error) {
-	if f.argKind != 0 && f.direct && v.CanAddr() {
+	if f.argKind != 0 && f.direct && f.check == 0 && v.CanAddr() {
 		p := unsafe.Add(v.Addr().UnsafePointer(), f.offset)
 		switch f.argKind {
 		case reflect.String:
@@ -107,6 +107,15 @@ func detach(args []any) []any {
 // marshalled, times are normalised to UTC microseconds, nil pointers are
 // NULL.
 func (f *field) arg(v reflect.Value) (any, error) {
+	a, err := f.rawArg(v)
+	if f.check == 0 || err != nil {
+		return a, err
+	}
+	return f.checkArg(a)
+}
+
+// rawArg is arg without the value checks.
+func (f *field) rawArg(v reflect.Value) (any, error) {
 	if f.argKind != 0 && f.direct && v.CanAddr() {
 		// Plain predeclared types at a fixed offset: read and box the
 		// value directly, which for small integers and booleans

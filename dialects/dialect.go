@@ -69,6 +69,13 @@ const (
 	// NullsOrder: ORDER BY terms take NULLS FIRST and NULLS LAST.
 	// Without it, tagorm sorts on "column IS NULL" first.
 	NullsOrder
+	// FloatSpecials: float and double columns store NaN, +Inf and -Inf
+	// and read them back. Without it, tagorm refuses them.
+	FloatSpecials
+	// UnsignedIntegers: integer columns of unsigned Go types are
+	// unsigned (Type.Unsigned), so a uint64 of 2^63 or more fits a
+	// BIGINT. Without it, tagorm refuses such values.
+	UnsignedIntegers
 )
 
 // ArrayInserter is the optional interface of a dialect with the

@@ -80,7 +80,7 @@ func (Dialect) DriverName() string { return "mysql" }
 // transactional and there is no RETURNING (MariaDB has INSERT ...
 // RETURNING, MySQL does not: LastInsertId is used).
 func (Dialect) Features() dialects.Feature {
-	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID
+	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID | dialects.UnsignedIntegers
 }
 
 // Lexical describes MySQL's syntax for dialects.Rebind: backslash

@@ -97,7 +97,7 @@ func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.NativeEnum |
 		dialects.AlterColumn | dialects.AlterConstraints |
 		dialects.ColumnComments | dialects.SeparateCommentStatements |
-		dialects.ArrayInsert | dialects.NullsOrder
+		dialects.ArrayInsert | dialects.NullsOrder | dialects.FloatSpecials
 }
 
 var _ dialects.ArrayInserter = Dialect{}
