@@ -86,7 +86,7 @@ type field struct {
 	// valueChecks), and checkName names it in their errors.
 	check     uint8
 	checkName string
-	nullish     bool // a value type in a nullable column: NULL reads as zero
+	nullish   bool // a value type in a nullable column: NULL reads as zero
 	// insertDefault and onUpdate are the client-side callables
 	// (SQLAlchemy's default= and onupdate=).
 	insertDefault DefaultFunc
@@ -212,8 +212,8 @@ type mapper struct {
 	// features are the database's: they decide which values a column
 	// cannot store (see valueChecks).
 	features dialects.Feature
-	cache  sync.Map // reflect.Type → *model (or error)
-	anon   sync.Map // anonymous struct type → *model (or error), for scanning
+	cache    sync.Map // reflect.Type → *model (or error)
+	anon     sync.Map // anonymous struct type → *model (or error), for scanning
 }
 
 type mapResult struct {
