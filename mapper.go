@@ -82,11 +82,7 @@ type field struct {
 	// the column's scale.
 	decimalText bool
 	ptr         bool // typ is a pointer
-	// check holds the value checks of the field's bind values (see
-	// valueChecks), and checkName names it in their errors.
-	check     uint8
-	checkName string
-	nullish   bool // a value type in a nullable column: NULL reads as zero
+	nullish     bool // a value type in a nullable column: NULL reads as zero
 	// insertDefault and onUpdate are the client-side callables
 	// (SQLAlchemy's default= and onupdate=).
 	insertDefault DefaultFunc
@@ -105,6 +101,11 @@ type field struct {
 	direct  bool
 	offset  uintptr
 	ptrType unsafe.Pointer
+
+	// check holds the value checks of the field's bind values (see
+	// valueChecks), and checkName names it in their errors.
+	check     uint8
+	checkName string
 }
 
 // DefaultFunc computes a client-side column value at INSERT (default_fn)
@@ -209,11 +210,12 @@ var columnKeys = map[string]bool{
 // DB's own.
 type mapper struct {
 	naming NamingStrategy
+	cache  sync.Map // reflect.Type → *model (or error)
+	anon   sync.Map // anonymous struct type → *model (or error), for scanning
+
 	// features are the database's: they decide which values a column
 	// cannot store (see valueChecks).
 	features dialects.Feature
-	cache    sync.Map // reflect.Type → *model (or error)
-	anon     sync.Map // anonymous struct type → *model (or error), for scanning
 }
 
 type mapResult struct {
