@@ -118,21 +118,18 @@ func OpenURL(url string, opts ...Option) (*DB, error) {
 	return open(d, dsn, opts)
 }
 
-func open(d dialects.Dialect, dsn string, opts []Option) (_ *DB, err error) {
-	defer func(given string) {
-		// Drivers quote the DSN they reject or failed to connect with: no
-		// error may show its password.
-		if err != nil {
-			err = redact.Error(err, redact.Secrets(given, dsn))
-		}
-	}(dsn)
-	dsn, err = dialects.NormalizeDSN(d, dsn)
+func open(d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
+	given := dsn
+	// Drivers quote the DSN they reject or failed to connect with: no
+	// error may show its password.
+	hide := func(err error) error { return redact.Error(err, redact.Secrets(given, dsn)) }
+	dsn, err := dialects.NormalizeDSN(d, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	sdb, err := sql.Open(d.DriverName(), dsn)
 	if err != nil {
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
@@ -140,7 +137,7 @@ func open(d dialects.Dialect, dsn string, opts []Option) (_ *DB, err error) {
 	defer cancel()
 	if err := sdb.PingContext(ctx); err != nil {
 		_ = sdb.Close()
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	return db, nil
 }

@@ -143,7 +143,8 @@ type Dialect interface {
 	ClassifyError(err error) *ErrorInfo
 
 	// ParseURL turns a database URL (already parsed; scheme matched one of
-	// the dialect's registered schemes) into a DSN for DriverName.
+	// the dialect's registered schemes) into a DSN for DriverName. Its
+	// errors must not quote the password.
 	ParseURL(u *url.URL) (dsn string, err error)
 
 	// CurrentSchema returns the schema (PostgreSQL) or database (MySQL)
@@ -263,13 +264,10 @@ func ForDriver(name string) (Dialect, error) {
 // ForURL parses a database URL such as "postgresql://scott:tiger@localhost/db",
 // "mysql://scott:tiger@localhost/foo" or "sqlite:///foo.db" and returns its
 // dialect and the DSN to open with the dialect's driver.
+//
+// No error shows the password: the URL is quoted with it masked, even
+// when url.Parse rejects it.
 func ForURL(rawURL string) (Dialect, string, error) {
-	d, dsn, err := forURL(rawURL)
-	// No message may show the password, whatever went wrong.
-	return d, dsn, redact.Error(err, redact.Secrets(rawURL))
-}
-
-func forURL(rawURL string) (Dialect, string, error) {
 	scheme, _, ok := strings.Cut(rawURL, ":")
 	if !ok || scheme == "" {
 		return nil, "", fmt.Errorf("dialects: %q is not a database URL (want scheme://...)", redact.URL(rawURL))
@@ -287,6 +285,16 @@ func forURL(rawURL string) (Dialect, string, error) {
 	}
 	dsn, err := d.ParseURL(u)
 	if err != nil {
+		// ParseURL must not quote the password; in case one does, mask
+		// what looks like it (but not a short string, which would mask
+		// the whole message).
+		var long []string
+		for _, s := range redact.Secrets(rawURL) {
+			if len(s) >= 4 {
+				long = append(long, s)
+			}
+		}
+		err = redact.Error(err, long)
 		return nil, "", fmt.Errorf("dialects: database URL %q: %w", redact.URL(rawURL), err)
 	}
 	return d, dsn, nil
