@@ -30,7 +30,7 @@ type orderKey struct {
 }
 
 // renderNames checks the OrderBy (sortable) or GroupBy items of terms
-// against m and returns them as SQL: each item, comma-separated within a
+// against m and appends them to dst as SQL: each item, comma-separated within a
 // term, is
 //
 //	name [ASC | DESC] [NULLS FIRST | NULLS LAST]   (OrderBy)
@@ -39,8 +39,8 @@ type orderKey struct {
 // where name is a column or field of m, m's table "." a column or field,
 // or "table.column" with two plain identifiers (a joined table). Blank
 // items are skipped.
-func (m *model) renderNames(d dialects.Dialect, api, rawAPI string, sortable bool, terms []string) ([]string, error) {
-	var out []string
+func (m *model) renderNames(dst []string, d dialects.Dialect, api, rawAPI string, sortable bool, terms []string) ([]string, error) {
+	out := dst
 	for _, term := range terms {
 		for item := range strings.SplitSeq(term, ",") {
 			item = strings.TrimSpace(item)

@@ -68,7 +68,7 @@ func (p *PreloadQuery) renderOrder(d dialects.Dialect, m *model) error {
 			order, raw = append(order, p.order[i]), append(raw, true)
 			continue
 		}
-		out, err := m.renderNames(d, "preload order by", "PreloadQuery.OrderByExpr", true, p.order[i:i+1])
+		out, err := m.renderNames(nil, d, "preload order by", "PreloadQuery.OrderByExpr", true, p.order[i:i+1])
 		if err != nil {
 			return err
 		}

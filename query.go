@@ -142,12 +142,12 @@ func (q *Q[T]) OrderBy(terms ...string) *Q[T] {
 	if q.err != nil {
 		return q
 	}
-	out, err := q.m.renderNames(q.h.db.dialect, "order by", "OrderByExpr", true, terms)
+	order, err := q.m.renderNames(q.order, q.h.db.dialect, "order by", "OrderByExpr", true, terms)
 	if err != nil {
 		q.err = err
 		return q
 	}
-	q.order = append(q.order, out...)
+	q.order = order
 	return q
 }
 
@@ -171,7 +171,7 @@ func (q *Q[T]) GroupBy(columns ...string) *Q[T] {
 	if q.err != nil {
 		return q
 	}
-	out, err := q.m.renderNames(q.h.db.dialect, "group by", "GroupByExpr", false, columns)
+	out, err := q.m.renderNames(nil, q.h.db.dialect, "group by", "GroupByExpr", false, columns)
 	switch {
 	case err != nil:
 		q.err = err
