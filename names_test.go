@@ -189,3 +189,60 @@ func TestOrderByNames(t *testing.T) {
 }
 
 func fmtAny(v any) string { return fmt.Sprintf("%+v", v) }
+
+// hostileTableName is the table name of OddTable in the current subtest
+// (each subtest opens its own DB, so the model is mapped anew).
+var hostileTableName string
+
+type OddTable struct {
+	ID    int64
+	Value string `orm:"column:'val\"ue -- x';size:20"`
+}
+
+func (OddTable) TableName() string { return hostileTableName }
+
+// Table and column names are quoted (or refused): a model whose names
+// carry quotes, comments and statements still reads and writes its own
+// table, and nothing else.
+func TestHostileTableAndColumnNames(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
+		ctx := context.Background()
+		setup := openTest(t, tdb, nil)
+		require.NoError(t, orm.AutoMigrate(setup, &Canary{}))
+		require.NoError(t, setup.Insert(ctx, &Canary{Secret: canarySecret}))
+		for i, name := range []string{
+			`odd"; DROP TABLE canary; --`,
+			"odd`; DROP TABLE canary; #",
+			`odd'; DROP TABLE canary; --`,
+			`odd]; DROP TABLE canary`,
+			"odd /* x */ canary",
+			"ödd_ünïcode",
+			"odd\x00nul",
+		} {
+			hostileTableName = name
+			db := openTest(t, tdb, nil)
+			err := orm.AutoMigrate(db, &OddTable{})
+			if err != nil {
+				// Refused: say so clearly, and only for a name the
+				// database cannot take (NUL).
+				require.Contains(t, name, "\x00", "%q refused: %v", name, err)
+				continue
+			}
+			row := &OddTable{Value: fmt.Sprint("v", i)}
+			require.NoError(t, db.Insert(ctx, row), name)
+			row.Value = "w"
+			require.NoError(t, db.Update(ctx, row), name)
+			got, err := orm.Query[OddTable](db).Where("1 = 1").OrderBy("Value").All(ctx)
+			require.NoError(t, err, name)
+			require.Len(t, got, 1, name)
+			require.Equal(t, "w", got[0].Value)
+			vals, err := orm.Pluck[string](ctx, orm.Query[OddTable](db).GroupBy("Value"), "Value")
+			require.NoError(t, err, name)
+			require.Equal(t, []string{"w"}, vals)
+			require.NoError(t, db.Delete(ctx, row), name)
+		}
+		var secrets []string
+		require.NoError(t, setup.Select(ctx, &secrets, "SELECT secret FROM canary"))
+		require.Equal(t, []string{canarySecret}, secrets, "the canary table must survive")
+	})
+}
