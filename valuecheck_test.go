@@ -136,4 +136,3 @@ func requireSameReading(t *testing.T, want, got Reading) {
 	}
 	require.Equal(t, want.Big, got.Big)
 }
-
