@@ -141,8 +141,8 @@ func FuzzOpenURLPassword(f *testing.F) {
 			scheme = "postgres"
 		}
 		// Shorter passwords are found in any message by chance.
-		if len(pw) < 8 || strings.ContainsAny(pw, "\x00") {
-			return
+		if len(pw) < 8 || strings.ContainsAny(pw, "\x00") || strings.Contains(path, pw) {
+			return // short, or also in the path: found in any message
 		}
 		raw := scheme + "://127.0.0.1:" + pw + "@127.0.0.1:1/" + path
 		if u, err := url.Parse(raw); err == nil && u.Hostname() != "127.0.0.1" {
