@@ -141,20 +141,31 @@ func FuzzOpenURLPassword(f *testing.F) {
 			scheme = "postgres"
 		}
 		// Shorter passwords are found in any message by chance.
-		if len(pw) < 8 || strings.ContainsAny(pw, "\x00") || strings.Contains(path, pw) {
-			return // short, or also in the path: found in any message
+		if len(pw) < 8 || strings.ContainsAny(pw, "\x00") {
+			return
 		}
-		raw := scheme + "://127.0.0.1:" + pw + "@127.0.0.1:1/" + path
-		if u, err := url.Parse(raw); err == nil && u.Hostname() != "127.0.0.1" {
+		url1 := scheme + "://127.0.0.1:" + pw + "@127.0.0.1:1/" + path
+		if u, err := url.Parse(url1); err == nil && u.Hostname() != "127.0.0.1" {
 			return // the password moved the host: stay local
 		}
-		_, err := orm.OpenURL(raw)
-		if err == nil {
-			t.Fatalf("OpenURL(%q) succeeded", raw)
+		// The same URL with another password tells how often pw is in
+		// the message anyway (in the path, in a quoted control
+		// character): a leak is an occurrence more.
+		url2 := scheme + "://127.0.0.1:ZqZqZqZq@127.0.0.1:1/" + path
+		_, err1 := orm.OpenURL(url1)
+		_, err2 := orm.OpenURL(url2)
+		if err1 == nil {
+			t.Fatalf("OpenURL(%q) succeeded", url1)
 		}
-		for _, m := range openErrorMessages(err) {
-			if strings.Contains(m, pw) {
-				t.Fatalf("OpenURL(%q) error shows the password: %s", raw, m)
+		other := 0
+		if err2 != nil {
+			for _, m := range openErrorMessages(err2) {
+				other = max(other, strings.Count(m, pw))
+			}
+		}
+		for _, m := range openErrorMessages(err1) {
+			if strings.Count(m, pw) > other {
+				t.Fatalf("OpenURL(%q) error shows the password: %s", url1, m)
 			}
 		}
 	})
