@@ -84,7 +84,11 @@ func directPtr(f *field, r reflect.Value) unsafe.Pointer {
 // (nil for NULL) when some are NULL, or nil when a value is of a type an
 // array parameter of f's column does not take.
 func arrayArg(f *field, rows []reflect.Value) (any, error) {
-	switch f.argKind {
+	plain := f.argKind
+	if f.check != 0 {
+		plain = 0 // through f.arg, which checks each value
+	}
+	switch plain {
 	case reflect.String:
 		out := make([]string, len(rows))
 		for i, r := range rows {

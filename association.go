@@ -411,8 +411,9 @@ type Association struct {
 	err   error
 }
 
-// Association returns the association API of relationship name of owner,
-// a pointer to a struct with its primary key set:
+// Association returns the association API of relationship name (a
+// relationship field name, never SQL) of owner, a pointer to a struct with
+// its primary key set:
 //
 //	err := db.Association(&dept, "Employees").Append(ctx, &ann, &bob)
 //

@@ -830,11 +830,13 @@ type Conflict struct {
 
 // OnConflict starts an upsert specification: a conflict on the given
 // columns (a primary key or unique constraint; default: the primary key).
-// MySQL ignores the columns: it reacts to any unique key.
+// MySQL ignores the columns: it reacts to any unique key. The columns are
+// names (column or Go field names of the model), never SQL: an unknown
+// name makes Upsert fail.
 func OnConflict(columns ...string) *Conflict { return &Conflict{columns: columns} }
 
-// DoUpdate sets the columns (column or Go field names) updated to the new
-// values on conflict. Without it, every column except the conflict
+// DoUpdate sets the columns (column or Go field names, never SQL; an
+// unknown name makes Upsert fail) updated to the new values on conflict. Without it, every column except the conflict
 // columns and the primary key is updated.
 func (c *Conflict) DoUpdate(columns ...string) *Conflict { c.update = columns; return c }
 
@@ -1075,7 +1077,8 @@ func (h *handle) scanOne(ctx context.Context, op string, m *model, v reflect.Val
 
 // Update writes v (a pointer to a struct, or a slice of them) to its row,
 // found by primary key. With no columns, every column but the primary key
-// is written; otherwise only the named ones (column or Go field names).
+// is written; otherwise only the named ones (column or Go field names,
+// never SQL: an unknown name is an error).
 // Columns with an onupdate_fn are always refreshed and written. It returns
 // ErrNotFound when no row has the key. A soft-deleted row counts as
 // absent, as for Get and Delete (so a stale copy cannot bring it back by

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/tagorm/orm/dialects"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -100,6 +101,11 @@ type field struct {
 	direct  bool
 	offset  uintptr
 	ptrType unsafe.Pointer
+
+	// check holds the value checks of the field's bind values (see
+	// valueChecks), and checkName names it in their errors.
+	check     uint8
+	checkName string
 }
 
 // DefaultFunc computes a client-side column value at INSERT (default_fn)
@@ -206,6 +212,10 @@ type mapper struct {
 	naming NamingStrategy
 	cache  sync.Map // reflect.Type → *model (or error)
 	anon   sync.Map // anonymous struct type → *model (or error), for scanning
+
+	// features are the database's: they decide which values a column
+	// cannot store (see valueChecks).
+	features dialects.Feature
 }
 
 type mapResult struct {
@@ -320,14 +330,14 @@ func (mp *mapper) build(t reflect.Type, scanOnly bool) (*model, error) {
 			return nil, err
 		}
 	}
-	b.m.prepareHot()
+	b.m.prepareHot(b.mp.features)
 	return b.m, nil
 }
 
 // prepareHot computes what the CRUD hot paths use on every call: the
 // operation names of error messages, the autoincrement field's position,
 // the scan plan of a full row and the fields' bind kinds.
-func (m *model) prepareHot() {
+func (m *model) prepareHot(features dialects.Feature) {
 	h := &m.hot
 	name := m.table.Name
 	h.opInsert, h.opUpdate, h.opGet, h.opDelete, h.opQuery = "insert "+name, "update "+name, "get "+name, "delete "+name, "query "+name
@@ -348,6 +358,9 @@ func (m *model) prepareHot() {
 	for i, f := range m.fields {
 		h.fullPlan.wrap[i] = f.converts()
 		f.argKind = plainArgKind(f)
+		if f.check = valueChecks(f, features); f.check != 0 {
+			f.checkName = fmt.Sprintf("%s.%s (column %s.%s, %s)", m.typ, f.name, name, f.col.Name, f.col.Type)
+		}
 		f.direct, f.offset = fieldOffset(m.typ, f.index)
 		if f.direct {
 			f.ptrType = efaceType(reflect.New(f.typ).Interface())

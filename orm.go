@@ -39,6 +39,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tagorm/orm/dialects"
+	"github.com/tagorm/orm/internal/redact"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -147,23 +148,27 @@ func OpenURL(url string, opts ...Option) (*DB, error) {
 // (dialects.Connector), so that pools tagorm opens get what the dialect
 // adds to its driver, and checks within ctx that the database answers.
 func open(ctx context.Context, d dialects.Dialect, dsn string, opts []Option) (*DB, error) {
+	given := dsn
+	// Drivers quote the DSN they reject or failed to connect with: no
+	// error may show its password.
+	hide := func(err error) error { return redact.Error(err, redact.Secrets(given, dsn)) }
 	dsn, err := dialects.NormalizeDSN(d, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	dsn, multiDSN, err := multiStatementDSN(d, dsn, opts)
 	if err != nil {
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	c, err := dialects.Connector(d, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	sdb := sql.OpenDB(c)
 	memory, err := holdMemory(d, sdb, dsn)
 	if err != nil {
 		_ = sdb.Close()
-		return nil, err
+		return nil, hide(err)
 	}
 	db := newDB(sqlx.NewDb(sdb, d.DriverName()), d, opts)
 	db.ownsDB = true
@@ -174,7 +179,7 @@ func open(ctx context.Context, d dialects.Dialect, dsn string, opts []Option) (*
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w: %w", cerr, err)
 		}
-		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), err)
+		return nil, fmt.Errorf("orm: open %s: %w", d.Name(), hide(err))
 	}
 	// Ask the server what INSERTs to write for it now rather than on the
 	// first one (a failure is asked again then).
@@ -203,7 +208,7 @@ func Wrap(x *sqlx.DB, opts ...Option) (*DB, error) {
 }
 
 func newDB(x *sqlx.DB, d dialects.Dialect, opts []Option) *DB {
-	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}}, stmtCacheSize: -1}
+	db := &DB{x: x, dialect: d, mapper: &mapper{naming: SnakeCase{}, features: d.Features()}, stmtCacheSize: -1}
 	db.handle = handle{db: db, ex: x}
 	for _, o := range opts {
 		o(db)

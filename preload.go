@@ -20,24 +20,64 @@ import (
 //	})
 type PreloadQuery struct {
 	where   []cond
-	order   []string
+	order   []string // rendered SQL of order[:ordered]; names after
+	ordered int
+	raw     []bool // order[i] is an OrderByExpr term
 	limit   int
 	joined  bool
 	deleted deletedMode
 }
 
 // Where adds a condition on the related rows (ANDed), written as in
-// Q.Where: "?" placeholders, slices expand.
+// Q.Where: raw SQL by contract, "?" placeholders, slices expand.
 func (p *PreloadQuery) Where(sql string, args ...any) *PreloadQuery {
 	p.where = append(p.where, cond{sql: sql, args: args})
 	return p
 }
 
 // OrderBy orders the related rows of each parent (default: by primary
-// key).
+// key). It takes names, as Q.OrderBy does: "column [ASC|DESC] [NULLS
+// FIRST|NULLS LAST]" with a column or Go field name of the related model;
+// anything else makes the query fail with an error naming the term. Use
+// OrderByExpr for SQL.
 func (p *PreloadQuery) OrderBy(terms ...string) *PreloadQuery {
-	p.order = append(p.order, terms...)
+	for _, t := range terms {
+		p.order = append(p.order, t)
+		p.raw = append(p.raw, false)
+	}
 	return p
+}
+
+// OrderByExpr adds a raw SQL ORDER BY term for the related rows, e.g.
+// OrderByExpr("LOWER(name)"). sql is raw SQL by contract, sent as
+// written: never build it from user input. It takes no arguments.
+func (p *PreloadQuery) OrderByExpr(sql string) *PreloadQuery {
+	if strings.TrimSpace(sql) != "" {
+		p.order = append(p.order, sql)
+		p.raw = append(p.raw, true)
+	}
+	return p
+}
+
+// renderOrder checks the OrderBy names added since the last call against
+// the related model m and replaces them with their SQL.
+func (p *PreloadQuery) renderOrder(d dialects.Dialect, m *model) error {
+	order, raw := p.order[:p.ordered:p.ordered], p.raw[:p.ordered:p.ordered]
+	for i := p.ordered; i < len(p.order); i++ {
+		if p.raw[i] {
+			order, raw = append(order, p.order[i]), append(raw, true)
+			continue
+		}
+		out, err := m.renderNames(nil, d, "preload order by", "PreloadQuery.OrderByExpr", true, p.order[i:i+1])
+		if err != nil {
+			return err
+		}
+		for _, o := range out {
+			order, raw = append(order, o), append(raw, true)
+		}
+	}
+	p.order, p.raw, p.ordered = order, raw, len(order)
+	return nil
 }
 
 // Limit keeps at most n related rows per parent (has_many and
@@ -77,7 +117,8 @@ type preloadNode struct {
 // query returns, with one query per relation level (IN lists, split under
 // the database's bind-parameter limit). Each fn may narrow the last
 // relation of the path (see PreloadQuery). Preloading the same path again
-// adds to its options.
+// adds to its options. path holds names, never SQL: an unknown relation
+// is an error.
 //
 //	depts, err := orm.Query[Department](db).Preload("Employees").All(ctx)
 //
@@ -137,6 +178,9 @@ func addPreload(db *DB, m *model, roots *[]*preloadNode, path string, fns []func
 	}
 	for _, fn := range fns {
 		fn(&n.q)
+	}
+	if err := n.q.renderOrder(db.dialect, m); err != nil {
+		return nil, 0, fmt.Errorf("orm: preload %q: %w", path, err)
 	}
 	r := n.rel
 	switch {

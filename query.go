@@ -30,10 +30,13 @@ type Q[T any] struct {
 	where    []cond
 	joins    []cond
 	order    []string
+	orderArg []any // arguments of OrderByExpr terms, in order
 	group    string
+	groupArg []any // arguments of GroupByExpr
 	having   *cond
 	cols     []string
 	rawCols  string // select list of a grouped count's inner query
+	rawArg   []any  // its arguments
 	limit    int
 	offset   int
 	deleted  deletedMode
@@ -62,7 +65,9 @@ func Query[T any](h Handle) *Q[T] {
 	return q
 }
 
-// Where adds a condition, ANDed with the others.
+// Where adds a condition, ANDed with the others. sql is raw SQL by
+// contract, sent as written with its ? placeholders bound to args: never
+// build it from user input (pass values as arguments).
 // A blank condition without arguments is ignored (as GORM ignores it),
 // so conditions may be built up from optional parts.
 func (q *Q[T]) Where(sql string, args ...any) *Q[T] {
@@ -73,7 +78,7 @@ func (q *Q[T]) Where(sql string, args ...any) *Q[T] {
 }
 
 // Or adds a condition ORed with everything before it:
-// Where(a).Where(b).Or(c) is (a AND b) OR c.
+// Where(a).Where(b).Or(c) is (a AND b) OR c. sql is raw SQL, as in Where.
 // A blank condition without arguments is ignored, as by Where.
 func (q *Q[T]) Or(sql string, args ...any) *Q[T] {
 	if len(args) > 0 || strings.TrimSpace(sql) != "" {
@@ -83,6 +88,7 @@ func (q *Q[T]) Or(sql string, args ...any) *Q[T] {
 }
 
 // WhereIn adds "column IN (values...)"; an empty list matches no rows.
+// column is a name (a column or Go field name of T), never SQL.
 func (q *Q[T]) WhereIn(column string, values any) *Q[T] {
 	return q.whereList(column, values, false)
 }
@@ -116,26 +122,77 @@ func (q *Q[T]) whereList(column string, values any, not bool) *Q[T] {
 }
 
 // Join adds a JOIN clause, e.g. Join("JOIN orders o ON o.user_id = users.id").
+// sql is raw SQL by contract, sent as written with args bound to its ?
+// placeholders.
 func (q *Q[T]) Join(sql string, args ...any) *Q[T] {
 	q.joins = append(q.joins, cond{sql: sql, args: args})
 	return q
 }
 
-// OrderBy adds ORDER BY terms, e.g. OrderBy("name", "id DESC").
-// Blank terms are ignored.
+// OrderBy adds ORDER BY terms, e.g. OrderBy("name", "id DESC"). It takes
+// names, not SQL: each term (or each comma-separated item of a term) is
+// "column [ASC|DESC] [NULLS FIRST|NULLS LAST]", where column is a column
+// or Go field name of T, optionally qualified by T's table, or
+// "table.column" of plain identifiers (a table or alias of a Join).
+// Anything else (an expression, a subquery, a quote) makes the query fail
+// with an error naming the term; use OrderByExpr for SQL. Blank terms are
+// ignored. Without NULLS FIRST/LAST support (MySQL), the NULLS order is
+// made with a "column IS NULL" sort key.
 func (q *Q[T]) OrderBy(terms ...string) *Q[T] {
-	for _, t := range terms {
-		if strings.TrimSpace(t) != "" {
-			q.order = append(q.order, t)
-		}
+	if q.err != nil {
+		return q
+	}
+	order, err := q.m.renderNames(q.order, q.h.db.dialect, "order by", "OrderByExpr", true, terms)
+	if err != nil {
+		q.err = err
+		return q
+	}
+	q.order = order
+	return q
+}
+
+// OrderByExpr adds a raw SQL ORDER BY term, e.g.
+// OrderByExpr("LOWER(name), id") or OrderByExpr("ABS(score - ?)", 10).
+// sql is raw SQL by contract, sent as written with args bound to its ?
+// placeholders: never build it from user input.
+func (q *Q[T]) OrderByExpr(sql string, args ...any) *Q[T] {
+	if strings.TrimSpace(sql) != "" {
+		q.order = append(q.order, sql)
+		q.orderArg = append(q.orderArg, args...)
 	}
 	return q
 }
 
-// GroupBy sets GROUP BY.
-func (q *Q[T]) GroupBy(expr string) *Q[T] { q.group = expr; return q }
+// GroupBy sets GROUP BY to the given columns, e.g. GroupBy("city") or
+// GroupBy("city", "age"). It takes names, not SQL: column or Go field
+// names of T, optionally table-qualified, as in OrderBy (without a
+// direction); anything else is an error. Use GroupByExpr for SQL.
+func (q *Q[T]) GroupBy(columns ...string) *Q[T] {
+	if q.err != nil {
+		return q
+	}
+	out, err := q.m.renderNames(nil, q.h.db.dialect, "group by", "GroupByExpr", false, columns)
+	switch {
+	case err != nil:
+		q.err = err
+	case len(out) == 0:
+		q.group, q.groupArg = "", nil
+	default:
+		q.group, q.groupArg = strings.Join(out, ", "), nil
+	}
+	return q
+}
 
-// Having sets HAVING.
+// GroupByExpr sets GROUP BY to raw SQL, e.g. GroupByExpr("LOWER(city)").
+// sql is raw SQL by contract, sent as written with args bound to its ?
+// placeholders: never build it from user input.
+func (q *Q[T]) GroupByExpr(sql string, args ...any) *Q[T] {
+	q.group, q.groupArg = strings.TrimSpace(sql), args
+	return q
+}
+
+// Having sets HAVING. sql is raw SQL by contract, sent as written with
+// args bound to its ? placeholders.
 func (q *Q[T]) Having(sql string, args ...any) *Q[T] {
 	q.having = &cond{sql: sql, args: args}
 	return q
@@ -151,7 +208,8 @@ func (q *Q[T]) Offset(n int) *Q[T] { q.offset = n; return q }
 func (q *Q[T]) Distinct() *Q[T] { q.distinct = true; return q }
 
 // Select restricts the columns loaded (column or Go field names); the other
-// fields are left at their zero value.
+// fields are left at their zero value. It takes names, never SQL: an
+// unknown name is an error.
 func (q *Q[T]) Select(columns ...string) *Q[T] {
 	for _, c := range columns {
 		if q.m != nil && q.m.lookup(c) == nil {
@@ -202,6 +260,7 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		}
 		if q.rawCols != "" {
 			b.WriteString(q.rawCols)
+			args = append(args, q.rawArg...)
 		} else if len(q.cols) > 0 {
 			for i, c := range q.cols {
 				if i > 0 {
@@ -226,11 +285,11 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 			// PostgreSQL refuses ungrouped columns), and joined
 			// preloads are left out (only the rows count).
 			inner := *q
-			inner.order = nil
+			inner.order, inner.orderArg = nil, nil
 			inner.rel = relQuery{}
 			if q.group != "" && len(q.cols) == 0 {
 				inner.cols = nil
-				inner.rawCols = q.group
+				inner.rawCols, inner.rawArg = q.group, q.groupArg
 			}
 			s, a, err := inner.build("select", nil)
 			if err != nil {
@@ -294,6 +353,7 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		if q.group != "" {
 			b.WriteString(" GROUP BY ")
 			b.WriteString(q.group)
+			args = append(args, q.groupArg...)
 			if q.having != nil {
 				b.WriteString(" HAVING ")
 				b.WriteString(q.having.sql)
@@ -303,6 +363,7 @@ func (q *Q[T]) build(kind string, set *cond) (string, []any, error) {
 		if len(q.order) > 0 && kind == "select" {
 			b.WriteString(" ORDER BY ")
 			b.WriteString(strings.Join(q.order, ", "))
+			args = append(args, q.orderArg...)
 		}
 		limit := q.limit
 		if kind == "exists" {
@@ -328,7 +389,7 @@ func (q *Q[T]) keysIn(kind string, b *strings.Builder, args []any) (string, []an
 		// Only a LIMIT needs the order. Without it, DISTINCT keeps a
 		// Join from repeating keys, and keeps MySQL from merging the
 		// derived table into the statement.
-		inner.order = nil
+		inner.order, inner.orderArg = nil, nil
 		inner.distinct = true
 	}
 	for _, f := range m.pk {
@@ -432,7 +493,7 @@ type condShape struct {
 // plain select whose arguments are all single values (a list argument
 // changes the statement with its length).
 func (q *Q[T]) simple() bool {
-	if len(q.cols) > 0 || len(q.joins) > 0 || q.group != "" || q.having != nil || len(q.rel.joined) > 0 {
+	if len(q.cols) > 0 || len(q.joins) > 0 || q.group != "" || q.having != nil || len(q.rel.joined) > 0 || len(q.orderArg) > 0 {
 		return false
 	}
 	for _, c := range q.where {
@@ -682,7 +743,7 @@ func (q *Q[T]) One(ctx context.Context) (*T, error) {
 	return v, nil
 }
 
-// Pluck returns one column (a column or Go field name) of the rows q
+// Pluck returns one column (a column or Go field name, never SQL) of the rows q
 // matches, in q's order, as GORM's Pluck; Distinct, Limit and the rest of
 // q apply:
 //
@@ -780,9 +841,10 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 	return q.h.execCount(ctx, "delete "+q.m.table.Name, s, args)
 }
 
-// UpdateColumns sets columns (column or Go field names) to values on the
-// matching rows and returns how many were affected. A value may be an
-// Expr, computed by the database from the row (GORM's gorm.Expr):
+// UpdateColumns sets columns (column or Go field names: the map's keys are
+// names, never SQL, and an unknown one is an error) to values on the
+// matching rows and returns how many were affected. A value is bound as
+// an argument, or may be an Expr (raw SQL), computed by the database from the row (GORM's gorm.Expr):
 //
 //	map[string]any{"stock": orm.Expr("stock - ?", n)}
 //
@@ -857,7 +919,8 @@ type Expression struct {
 
 // Expr returns an SQL expression for an UpdateColumns value, written with
 // ? placeholders like conditions; its arguments are bound, and a slice
-// argument expands to a list.
+// argument expands to a list. sql is raw SQL by contract, sent as
+// written: never build it from user input.
 func Expr(sql string, args ...any) Expression { return Expression{sql: sql, args: args} }
 
 // fieldArg converts x, a value for field f, to the bind argument f would

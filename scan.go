@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -60,7 +61,10 @@ func boxAt(typ, p unsafe.Pointer) any {
 // them before returning and keeps none, and they hand copies (detach)
 // to anything that may keep them (a logger, a wrapped executor).
 func (f *field) argRef(v reflect.Value) (any, error) {
-	if f.argKind != 0 && f.direct && v.CanAddr() {
+	// A float column that refuses only NaN and infinities keeps the
+	// in-place path: the value is checked here.
+	floatOnly := f.check == checkSpecials && f.argKind == reflect.Float64
+	if f.argKind != 0 && f.direct && (f.check == 0 || floatOnly) && v.CanAddr() {
 		p := unsafe.Add(v.Addr().UnsafePointer(), f.offset)
 		switch f.argKind {
 		case reflect.String:
@@ -72,6 +76,9 @@ func (f *field) argRef(v reflect.Value) (any, error) {
 		case reflect.Int32:
 			return boxAt(int32Type, p), nil
 		case reflect.Float64:
+			if x := *(*float64)(p); floatOnly && (math.IsNaN(x) || math.IsInf(x, 0)) {
+				return f.checkArg(x)
+			}
 			return boxAt(float64Type, p), nil
 		}
 	}
@@ -107,6 +114,15 @@ func detach(args []any) []any {
 // marshalled, times are normalised to UTC microseconds, nil pointers are
 // NULL.
 func (f *field) arg(v reflect.Value) (any, error) {
+	a, err := f.rawArg(v)
+	if f.check == 0 || err != nil {
+		return a, err
+	}
+	return f.checkArg(a)
+}
+
+// rawArg is arg without the value checks.
+func (f *field) rawArg(v reflect.Value) (any, error) {
 	if f.argKind != 0 && f.direct && v.CanAddr() {
 		// Plain predeclared types at a fixed offset: read and box the
 		// value directly, which for small integers and booleans

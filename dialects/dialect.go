@@ -16,12 +16,14 @@ package dialects
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/tagorm/orm/internal/redact"
 	"github.com/tagorm/orm/schema"
 )
 
@@ -64,6 +66,16 @@ const (
 	// parameters as columns whatever the row count. The dialect
 	// implements ArrayInserter.
 	ArrayInsert
+	// NullsOrder: ORDER BY terms take NULLS FIRST and NULLS LAST.
+	// Without it, tagorm sorts on "column IS NULL" first.
+	NullsOrder
+	// FloatSpecials: float and double columns store NaN, +Inf and -Inf
+	// and read them back. Without it, tagorm refuses them.
+	FloatSpecials
+	// UnsignedIntegers: integer columns of unsigned Go types are
+	// unsigned (Type.Unsigned), so a uint64 of 2^63 or more fits a
+	// BIGINT. Without it, tagorm refuses such values.
+	UnsignedIntegers
 )
 
 // ArrayInserter is the optional interface of a dialect with the
@@ -133,7 +145,8 @@ type Dialect interface {
 	ClassifyError(err error) *ErrorInfo
 
 	// ParseURL turns a database URL (already parsed; scheme matched one of
-	// the dialect's registered schemes) into a DSN for DriverName.
+	// the dialect's registered schemes) into a DSN for DriverName. Its
+	// errors must not quote the password.
 	ParseURL(u *url.URL) (dsn string, err error)
 
 	// CurrentSchema returns the schema (PostgreSQL) or database (MySQL)
@@ -293,10 +306,13 @@ func ForDriver(name string) (Dialect, error) {
 // ForURL parses a database URL such as "postgresql://scott:tiger@localhost/db",
 // "mysql://scott:tiger@localhost/foo" or "sqlite:///foo.db" and returns its
 // dialect and the DSN to open with the dialect's driver.
+//
+// No error shows the password: the URL is quoted with it masked, even
+// when url.Parse rejects it.
 func ForURL(rawURL string) (Dialect, string, error) {
 	scheme, _, ok := strings.Cut(rawURL, ":")
 	if !ok || scheme == "" {
-		return nil, "", fmt.Errorf("dialects: %q is not a database URL (want scheme://...)", redact(rawURL))
+		return nil, "", fmt.Errorf("dialects: %q is not a database URL (want scheme://...)", redact.URL(rawURL))
 	}
 	scheme = strings.ToLower(scheme)
 	registry.RLock()
@@ -307,23 +323,45 @@ func ForURL(rawURL string) (Dialect, string, error) {
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, "", fmt.Errorf("dialects: parse database URL %q: %w", redact(rawURL), err)
+		return nil, "", urlParseError(rawURL)
 	}
 	dsn, err := d.ParseURL(u)
 	if err != nil {
-		return nil, "", fmt.Errorf("dialects: database URL %q: %w", redact(rawURL), err)
+		// ParseURL must not quote the password; in case one does, mask
+		// what looks like it (but not a short string, which would mask
+		// the whole message).
+		var long []string
+		for _, s := range redact.Secrets(rawURL) {
+			if len(s) >= 4 {
+				long = append(long, s)
+			}
+		}
+		err = redact.Error(err, long)
+		return nil, "", fmt.Errorf("dialects: database URL %q: %w", redact.URL(rawURL), err)
 	}
 	return d, dsn, nil
 }
 
-// redact hides the password in a URL for error messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+// urlParseError explains why url.Parse rejected rawURL without showing
+// the password: url.Parse's own error quotes the whole URL, and its
+// detail (a bad escape, a bad port) may be a piece of the password.
+func urlParseError(rawURL string) error {
+	shown := redact.URL(rawURL)
+	if _, err := url.Parse(shown); err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fmt.Errorf("dialects: parse database URL %q: %w", shown, err)
 	}
-	return u.Redacted()
+	// The URL parses once its password is masked: the fault is in the
+	// user name or password.
+	return fmt.Errorf("dialects: parse database URL %q: %w", shown, errBadUserinfo)
 }
+
+// errBadUserinfo: the user name or password of a database URL is not
+// valid URL syntax.
+var errBadUserinfo = errors.New("the user name or password is not valid in a URL: percent-encode '%', '@', ':', '/', '?' and '#' in it (%25, %40, %3A, %2F, %3F, %23)")
 
 // Registered returns the names of the registered dialects, sorted.
 func Registered() []string {

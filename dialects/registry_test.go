@@ -3,6 +3,8 @@ package dialects
 import (
 	"strings"
 	"testing"
+
+	"github.com/tagorm/orm/internal/redact"
 )
 
 // A program that forgot to import a dialect package is told which import
@@ -23,7 +25,7 @@ func TestNotRegisteredMessages(t *testing.T) {
 }
 
 func TestRedactHidesPassword(t *testing.T) {
-	if got := redact("postgresql://scott:tiger@localhost/db"); strings.Contains(got, "tiger") {
+	if got := redact.URL("postgresql://scott:tiger@localhost/db"); strings.Contains(got, "tiger") {
 		t.Fatalf("redact kept the password: %s", got)
 	}
 	if _, _, err := ForURL("nosuch://scott:tiger@localhost/db"); err == nil || strings.Contains(err.Error(), "tiger") {

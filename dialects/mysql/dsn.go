@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/tagorm/orm/internal/redact"
 )
 
 // ParseURL turns mysql://user:password@host:port/database?param=value
@@ -24,7 +26,7 @@ import (
 // The database name is required.
 func (Dialect) ParseURL(u *url.URL) (string, error) {
 	if u.Opaque != "" {
-		return "", fmt.Errorf("want mysql://user:password@host:port/database, not %s:%s", u.Scheme, u.Opaque)
+		return "", fmt.Errorf("want mysql://user:password@host:port/database, not %s", redact.URL(u.Scheme+":"+u.Opaque))
 	}
 	db := strings.TrimPrefix(u.Path, "/")
 	if db == "" {

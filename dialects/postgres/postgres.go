@@ -44,6 +44,8 @@ import (
 
 	"github.com/tagorm/orm/dialects"
 	"github.com/tagorm/orm/schema"
+
+	"github.com/tagorm/orm/internal/redact"
 )
 
 // Dialect is the PostgreSQL dialect. The zero value is ready to use.
@@ -97,7 +99,7 @@ func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.NativeEnum |
 		dialects.AlterColumn | dialects.AlterConstraints |
 		dialects.ColumnComments | dialects.SeparateCommentStatements |
-		dialects.ArrayInsert
+		dialects.ArrayInsert | dialects.NullsOrder | dialects.FloatSpecials
 }
 
 var _ dialects.ArrayInserter = Dialect{}
@@ -408,7 +410,7 @@ func detailColumns(detail string) []string {
 // ...). A port must be a number from 1 to 65535.
 func (Dialect) ParseURL(u *url.URL) (string, error) {
 	if u.Opaque != "" {
-		return "", fmt.Errorf("want postgres://user:password@host:port/database, not %s:%s", u.Scheme, u.Opaque)
+		return "", fmt.Errorf("want postgres://user:password@host:port/database, not %s", redact.URL(u.Scheme+":"+u.Opaque))
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)

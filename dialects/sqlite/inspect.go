@@ -480,6 +480,11 @@ func (p *parser) nameList() ([]string, bool, error) {
 		names = append(names, n)
 		desc = desc || item[len(item)-1].is("desc")
 	}
+	if len(names) == 0 {
+		// SQLite rejects "()" as a column list: so must the parser, since
+		// every caller relies on at least one name.
+		return nil, false, fmt.Errorf("empty column list at offset %d", p.toks[p.pos-1].start)
+	}
 	return names, desc, nil
 }
 

@@ -90,6 +90,10 @@ func TestParseCreateTableErrors(t *testing.T) {
 		"CREATE TABLE t (a int", "CREATE TABLE t (a 'unterminated)", "CREATE TABLE t (CONSTRAINT PRIMARY KEY (a))",
 		"CREATE TABLE t (a int, FOREIGN KEY (a) p)", "CREATE TABLE t (a int REFERENCES p ON DELETE EXPLODE)",
 		"CREATE TABLE t (PRIMARY (a))",
+		// Empty column lists: SQLite rejects them, and a foreign key or key
+		// without columns would break every consumer.
+		"CREATE TABLE t (a int, FOREIGN KEY () REFERENCES p)", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES p ())",
+		"CREATE TABLE t (a int, PRIMARY KEY ())", "CREATE TABLE t (a int, UNIQUE ())",
 	} {
 		if d, err := parseCreateTable(s); err == nil {
 			t.Errorf("parseCreateTable(%q) = %+v, want an error", s, d)

@@ -50,6 +50,8 @@ import (
 
 	"github.com/tagorm/orm/dialects"
 	"github.com/tagorm/orm/schema"
+
+	"github.com/tagorm/orm/internal/redact"
 )
 
 // Dialect is the SQLite dialect. The zero value is ready to use.
@@ -96,7 +98,7 @@ func (Dialect) DriverName() string { return "sqlite3" }
 // LastInsertID. ALTER TABLE cannot change columns or constraints
 // (migration rebuilds the table), and there are no comments.
 func (Dialect) Features() dialects.Feature {
-	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID
+	return dialects.Returning | dialects.TransactionalDDL | dialects.PrepareStatements | dialects.LastInsertID | dialects.NullsOrder
 }
 
 // Lexical describes SQLite's syntax for dialects.Rebind and
@@ -453,7 +455,7 @@ func (Dialect) ParseURL(u *url.URL) (string, error) {
 	}
 	p := u.Path
 	if u.Opaque != "" {
-		return "", fmt.Errorf("want sqlite:///relative/path.db or sqlite:////absolute/path.db, not %s:%s", u.Scheme, u.Opaque)
+		return "", fmt.Errorf("want sqlite:///relative/path.db or sqlite:////absolute/path.db, not %s", redact.URL(u.Scheme+":"+u.Opaque))
 	}
 	if u.Host != "" {
 		// sqlite://foo.db: lenient, a relative path.
