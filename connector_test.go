@@ -2,7 +2,7 @@ package orm_test
 
 import (
 	"context"
-	"sync"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagorm/orm"
 	"github.com/tagorm/orm/internal/dbtest"
+	"github.com/tagorm/orm/internal/faultproxy"
 )
 
 // Idle pooled connections cut by the network are discarded on checkout
@@ -20,25 +21,29 @@ func TestPoolCutIdleConnections(t *testing.T) {
 	for _, name := range []string{"postgres", "mysql"} {
 		t.Run(name, func(t *testing.T) {
 			tdb := dbtest.Open(t, name)
-			dsn, p := proxiedDSN(t, tdb)
-			db, err := orm.Open(tdb.DriverName, dsn, orm.WithMaxIdleConns(4), orm.WithMaxOpenConns(8))
-			require.NoError(t, err)
-			defer db.Close()
+			p, dsn := faultproxy.ForDB(t, tdb)
+			db := openDSN(t, tdb.DriverName, dsn, orm.WithMaxIdleConns(4), orm.WithMaxOpenConns(8))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			for round := 0; round < 5; round++ {
-				// Four connections in use at once, then idle.
-				var wg sync.WaitGroup
-				for i := 0; i < 4; i++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						var n []int
-						_ = db.Select(ctx, &n, "SELECT 1")
-					}()
+				// Four connections idle in the pool, each checked out
+				// twice, so that each was reset a moment ago: pgx pings
+				// a connection on checkout only when its last reset is
+				// over a second old, so only tagorm's check can tell
+				// that these are dead once cut.
+				for range 2 {
+					conns := make([]*sql.Conn, 4)
+					for i := range conns {
+						c, err := db.DB().Conn(ctx)
+						require.NoError(t, err)
+						require.NoError(t, c.PingContext(ctx))
+						conns[i] = c
+					}
+					for _, c := range conns {
+						require.NoError(t, c.Close())
+					}
 				}
-				wg.Wait()
-				p.cutAll()
+				require.Positive(t, p.CutAll(), "round %d: no connection to cut", round)
 				time.Sleep(20 * time.Millisecond) // the close reaches the client's sockets
 				for i := 0; i < 10; i++ {
 					var n []int
