@@ -2,7 +2,6 @@ package orm_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -26,23 +25,7 @@ func TestPoolCutIdleConnections(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			for round := 0; round < 5; round++ {
-				// Four connections idle in the pool, each checked out
-				// twice, so that each was reset a moment ago: pgx pings
-				// a connection on checkout only when its last reset is
-				// over a second old, so only tagorm's check can tell
-				// that these are dead once cut.
-				for range 2 {
-					conns := make([]*sql.Conn, 4)
-					for i := range conns {
-						c, err := db.DB().Conn(ctx)
-						require.NoError(t, err)
-						require.NoError(t, c.PingContext(ctx))
-						conns[i] = c
-					}
-					for _, c := range conns {
-						require.NoError(t, c.Close())
-					}
-				}
+				fillPool(t, ctx, db.DB(), 4)
 				require.Positive(t, p.CutAll(), "round %d: no connection to cut", round)
 				time.Sleep(20 * time.Millisecond) // the close reaches the client's sockets
 				for i := 0; i < 10; i++ {

@@ -233,13 +233,7 @@ var serverFaults = []faultScenario{
 		defer cancel()
 		for round := range 3 {
 			// Fill the pool with idle connections, then cut them all.
-			conns := make([]*sql.Conn, 4)
-			for i := range conns {
-				conns[i] = pingedConn(t, ctx, f.db.DB())
-			}
-			for _, c := range conns {
-				require.NoError(t, c.Close())
-			}
+			fillPool(t, ctx, f.db.DB(), 4)
 			require.Positive(t, f.proxy.CutIdle(0), "round %d: no idle connection to cut", round)
 			// Ten calls, reads and writes: none may see the dead
 			// connections (a statement never sent is retried on a fresh
@@ -284,26 +278,6 @@ var serverFaults = []faultScenario{
 	{"server kills the connection mid-transaction", func(t *testing.T, f *faultFixture) {
 		faultKill(t, f, true, true)
 	}},
-}
-
-// pingedConn takes a connection from db's pool that answers a ping. A
-// connection left dead in the pool by an earlier cut fails the ping (a
-// *sql.Conn is never retried on another connection) and is discarded.
-func pingedConn(t *testing.T, ctx context.Context, db *sql.DB) *sql.Conn {
-	t.Helper()
-	var err error
-	for range 10 {
-		var c *sql.Conn
-		if c, err = db.Conn(ctx); err != nil {
-			continue
-		}
-		if err = c.PingContext(ctx); err == nil {
-			return c
-		}
-		_ = c.Close()
-	}
-	t.Fatalf("no live connection from the pool: %v", err)
-	return nil
 }
 
 // faultBulk inserts thousands of rows in one Insert call (several

@@ -1,9 +1,11 @@
 package orm_test
 
 // Helpers shared by the root package's tests: opening a DB on a DSN (a
-// proxied one, say), and asserting that a call returns by its deadline.
+// proxied one, say), filling a pool with idle connections, and asserting
+// that a call returns by its deadline.
 
 import (
+	"context"
 	"database/sql"
 	"testing"
 	"time"
@@ -74,4 +76,41 @@ func callWithin(t testing.TB, deadline time.Duration, unblock func(), call func(
 		t.Fatal("the call never returned, even once unblocked")
 		return nil
 	}
+}
+
+// fillPool leaves n connections idle in db's pool, each of them checked
+// out twice (and pinged) just now. A connection's check on checkout is
+// then tagorm's alone: pgx pings a connection itself on checkout only
+// when it was last reset over a second ago.
+func fillPool(t *testing.T, ctx context.Context, db *sql.DB, n int) {
+	t.Helper()
+	for range 2 {
+		conns := make([]*sql.Conn, n)
+		for i := range conns {
+			conns[i] = pingedConn(t, ctx, db)
+		}
+		for _, c := range conns {
+			require.NoError(t, c.Close())
+		}
+	}
+}
+
+// pingedConn takes a connection from db's pool that answers a ping. A
+// connection left dead in the pool by an earlier cut fails the ping (a
+// *sql.Conn is never retried on another connection) and is discarded.
+func pingedConn(t *testing.T, ctx context.Context, db *sql.DB) *sql.Conn {
+	t.Helper()
+	var err error
+	for range 10 {
+		var c *sql.Conn
+		if c, err = db.Conn(ctx); err != nil {
+			continue
+		}
+		if err = c.PingContext(ctx); err == nil {
+			return c
+		}
+		_ = c.Close()
+	}
+	t.Fatalf("no live connection from the pool: %v", err)
+	return nil
 }
