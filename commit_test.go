@@ -36,10 +36,7 @@ func TestCommitStalled(t *testing.T) {
 				{"commit held", faultproxy.ClientToServer, false},
 				{"answer held", faultproxy.ServerToClient, true},
 			} {
-				for _, o := range []struct {
-					name string
-					open func(t testing.TB, driverName, dsn string, opts ...orm.Option) *orm.DB
-				}{{"Open", openDSN}, {"New", newDSN}} {
+				for _, o := range openers {
 					t.Run(tc.name+"/"+o.name, func(t *testing.T) {
 						tdb := dbtest.Open(t, name)
 						p, dsn := faultproxy.ForDB(t, tdb)

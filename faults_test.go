@@ -166,7 +166,7 @@ var serverFaults = []faultScenario{
 		require.Error(t, err, "a COMMIT that never reached the server reported success")
 		// The client wrote COMMIT and the connection broke: it cannot
 		// know whether the server got it.
-		requireCommitOutcomeUnknown(t, err)
+		require.ErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
 		require.Zero(t, f.stored(t, ids), "the server never saw COMMIT: the rows must be rolled back")
 		f.requireRecovers(t)
 	}},
@@ -182,7 +182,7 @@ var serverFaults = []faultScenario{
 		})
 		requireFired(t, tr)
 		require.Error(t, err, "the COMMIT's reply never arrived, yet success was reported")
-		requireCommitOutcomeUnknown(t, err)
+		require.ErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
 		require.Equal(t, len(ids), f.stored(t, ids), "the server ran COMMIT: the rows must be there")
 		f.requireRecovers(t)
 	}},
@@ -225,7 +225,7 @@ var serverFaults = []faultScenario{
 			commitErr = f.db.Transaction(ctx, func(tx *orm.Session) error { return tx.Insert(ctx, &rows) })
 			return commitErr
 		})
-		requireCommitOutcomeUnknown(t, commitErr)
+		require.ErrorIs(t, commitErr, orm.ErrCommitOutcomeUnknown)
 		f.requireAllOrNothing(t, ids)
 	}},
 	{"cut every idle pooled connection", func(t *testing.T, f *faultFixture) {

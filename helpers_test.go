@@ -42,6 +42,16 @@ func newDSN(t testing.TB, driverName, dsn string, opts ...orm.Option) *orm.DB {
 	return db
 }
 
+// opener is one way of making a DB on a DSN.
+type opener struct {
+	name string // "Open" or "New"
+	open func(t testing.TB, driverName, dsn string, opts ...orm.Option) *orm.DB
+}
+
+// openers are the two ways a test makes its DB: orm.Open makes the pool;
+// orm.New takes one the test made.
+var openers = []opener{{"Open", openDSN}, {"New", newDSN}}
+
 // requireWithin checks that a call begun at start returned within
 // deadline plus callBound.
 func requireWithin(t testing.TB, start time.Time, deadline time.Duration) {

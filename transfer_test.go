@@ -165,9 +165,7 @@ func TestTransactionRetryTransfers(t *testing.T) {
 	for _, txlock := range []string{"immediate", "deferred"} {
 		t.Run("sqlite/"+txlock, func(t *testing.T) {
 			dsn := sqlite.DSN("file:/" + t.Name() + "?vfs=memdb&_txlock=" + txlock)
-			db, err := orm.Open("sqlite3", dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = db.Close() })
+			db := openDSN(t, "sqlite3", dsn)
 			require.NoError(t, orm.AutoMigrate(db, &TransferAccount{}))
 			run(t, db, txlock == "deferred")
 		})
