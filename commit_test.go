@@ -26,7 +26,7 @@ type Ledger struct {
 // was held on the way back (committed); on a pool tagorm opened and on
 // one given to New. The pool recovers afterwards.
 func TestCommitStalled(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			for _, tc := range []struct {
 				name      string

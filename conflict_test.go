@@ -159,7 +159,7 @@ func TestConflictErrors(t *testing.T) {
 		{"lock timeout", func(t *testing.T, db *orm.DB, _ string) error { return provokeLockTimeout(t, db) },
 			orm.ErrLockTimeout, map[string]string{"postgres": "55P03", "mysql": "1205"}},
 	}
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {

@@ -258,7 +258,7 @@ func TestTransactionRetryBusy(t *testing.T) {
 // statements are refused and nothing is committed: on MySQL/MariaDB the
 // victim has been rolled back, and what follows would commit on its own.
 func TestTransactionAbortedAfterDeadlock(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			db := conflictDB(t, dbtest.Open(t, name))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -131,7 +131,7 @@ func inlined(stmts []string, w *wireMarkers) []string {
 }
 
 func TestWireNoValueInlined(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			tdb := dbtest.Open(t, name)
 			p, dsn := faultproxy.ForDB(t, tdb)
