@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagorm/orm"
 	"github.com/tagorm/orm/internal/dbtest"
+	"github.com/tagorm/orm/internal/faultproxy"
 )
 
 // Ledger is a row a transaction writes, to see afterwards whether it
@@ -19,69 +20,52 @@ type Ledger struct {
 	Note string `orm:"size:40"`
 }
 
-// within is how late past its deadline a call may return.
-const within = 2 * time.Second
-
 // A COMMIT that gets no answer returns at the transaction's deadline with
 // ErrCommitOutcomeUnknown (and the context's error), never nil, whether
 // the COMMIT was held before the server (not committed) or its answer
 // was held on the way back (committed); on a pool tagorm opened and on
 // one given to New. The pool recovers afterwards.
 func TestCommitStalled(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			for _, tc := range []struct {
 				name      string
-				toServer  bool // stall the COMMIT, else its answer
+				stall     faultproxy.Direction // the COMMIT, or its answer
 				committed bool
 			}{
-				{"commit held", true, false},
-				{"answer held", false, true},
+				{"commit held", faultproxy.ClientToServer, false},
+				{"answer held", faultproxy.ServerToClient, true},
 			} {
-				for _, opened := range []string{"Open", "New"} {
-					t.Run(tc.name+"/"+opened, func(t *testing.T) {
+				for _, o := range openers {
+					t.Run(tc.name+"/"+o.name, func(t *testing.T) {
 						tdb := dbtest.Open(t, name)
-						direct := openTest(t, tdb, nil)
-						require.NoError(t, orm.AutoMigrate(direct, &Ledger{}))
-						dsn, p := proxiedDSN(t, tdb)
-						var db *orm.DB
-						var err error
-						if opened == "Open" {
-							db, err = orm.Open(tdb.DriverName, dsn)
-						} else {
-							var sdb *sql.DB
-							sdb, err = sql.Open(tdb.DriverName, dsn)
-							require.NoError(t, err)
-							db, err = orm.New(sdb, tdb.DriverName)
-						}
-						require.NoError(t, err)
-						defer db.Close()
+						p, dsn := faultproxy.ForDB(t, tdb)
+						db := o.open(t, tdb.DriverName, dsn)
+						require.NoError(t, orm.AutoMigrate(db, &Ledger{}))
 
-						ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+						const deadline = time.Second
+						ctx, cancel := context.WithTimeout(context.Background(), deadline)
 						defer cancel()
 						s, err := db.Begin(ctx, nil)
 						require.NoError(t, err)
 						require.NoError(t, s.Insert(ctx, []Ledger{{Note: "a"}, {Note: "b"}}))
-						p.stall(tc.toServer)
-						start := time.Now()
-						err = s.Commit()
-						elapsed := time.Since(start)
+						p.Stall(tc.stall)
+						err = callWithin(t, deadline, func() { p.CutAll(); p.Resume() }, s.Commit)
 						require.Error(t, err)
 						require.ErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
 						require.ErrorIs(t, err, context.DeadlineExceeded)
-						require.Less(t, elapsed, time.Second+within, "Commit returned after %v", elapsed)
 
 						// The stalled connections are cut before anything
 						// held is let through.
-						p.cutAll()
-						p.resume()
+						p.CutAll()
+						p.Resume()
 						want := int64(0)
 						if tc.committed {
 							want = 2
 						}
-						require.Eventually(t, func() bool { return count[Ledger](t, direct) == want },
+						require.Eventually(t, func() bool { return tdb.Count(t, "ledger", "") == want },
 							5*time.Second, 50*time.Millisecond, "rows after an unanswered COMMIT")
-						require.Equal(t, want, count[Ledger](t, direct))
+						require.Equal(t, want, tdb.Count(t, "ledger", ""))
 
 						// The pool recovers: a new connection commits.
 						ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
@@ -89,7 +73,7 @@ func TestCommitStalled(t *testing.T) {
 						require.NoError(t, db.Transaction(ctx2, func(tx *orm.Session) error {
 							return tx.Insert(ctx2, &Ledger{Note: "after"})
 						}))
-						require.Equal(t, want+1, count[Ledger](t, direct))
+						require.Equal(t, want+1, tdb.Count(t, "ledger", ""))
 					})
 				}
 			}
@@ -154,8 +138,6 @@ func TestCommitServerError(t *testing.T) {
 		err = s.Commit()
 		require.ErrorIs(t, err, orm.ErrForeignKeyViolation)
 		require.NotErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
-		var n int
-		require.NoError(t, db.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM child_row").Scan(&n))
-		require.Zero(t, n)
+		require.Zero(t, tdb.Count(t, "child_row", ""))
 	})
 }

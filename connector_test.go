@@ -2,7 +2,6 @@ package orm_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/tagorm/orm"
 	"github.com/tagorm/orm/internal/dbtest"
+	"github.com/tagorm/orm/internal/faultproxy"
 )
 
 // Idle pooled connections cut by the network are discarded on checkout
@@ -17,34 +17,19 @@ import (
 // fails (database/sql's driver.ErrBadConn contract), on pools Open
 // creates.
 func TestPoolCutIdleConnections(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
-		t.Run(name, func(t *testing.T) {
-			tdb := dbtest.Open(t, name)
-			dsn, p := proxiedDSN(t, tdb)
-			db, err := orm.Open(tdb.DriverName, dsn, orm.WithMaxIdleConns(4), orm.WithMaxOpenConns(8))
-			require.NoError(t, err)
-			defer db.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			for round := 0; round < 5; round++ {
-				// Four connections in use at once, then idle.
-				var wg sync.WaitGroup
-				for i := 0; i < 4; i++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						var n []int
-						_ = db.Select(ctx, &n, "SELECT 1")
-					}()
-				}
-				wg.Wait()
-				p.cutAll()
-				time.Sleep(20 * time.Millisecond) // the close reaches the client's sockets
-				for i := 0; i < 10; i++ {
-					var n []int
-					require.NoError(t, db.Select(ctx, &n, "SELECT 1"), "round %d, query %d after the cut", round, i)
-				}
+	dbtest.EachServer(t, func(t *testing.T, tdb *dbtest.DB) {
+		p, dsn := faultproxy.ForDB(t, tdb)
+		db := openDSN(t, tdb.DriverName, dsn, orm.WithMaxIdleConns(4), orm.WithMaxOpenConns(8))
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		for round := 0; round < 5; round++ {
+			fillPool(t, ctx, db.DB(), 4)
+			require.Positive(t, p.CutAll(), "round %d: no connection to cut", round)
+			time.Sleep(20 * time.Millisecond) // the close reaches the client's sockets
+			for i := 0; i < 10; i++ {
+				var n []int
+				require.NoError(t, db.Select(ctx, &n, "SELECT 1"), "round %d, query %d after the cut", round, i)
 			}
-		})
-	}
+		}
+	})
 }

@@ -42,9 +42,6 @@ type FaultAccount struct {
 	Balance int64
 }
 
-// faultBound is how long past its deadline a call may take to return.
-const faultBound = 2 * time.Second
-
 // faultFixture is one server database reached through a proxy.
 type faultFixture struct {
 	name  string
@@ -74,12 +71,7 @@ func accounts(ids []int64, owner string) []FaultAccount {
 // stored counts, through a direct connection, the rows among ids.
 func (f *faultFixture) stored(t *testing.T, ids []int64) int {
 	t.Helper()
-	var n int
-	q := fmt.Sprintf("SELECT COUNT(*) FROM fault_account WHERE id BETWEEN %d AND %d", ids[0], ids[len(ids)-1])
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, f.tdb.SQL.QueryRowContext(ctx, q).Scan(&n))
-	return n
+	return int(f.tdb.Count(t, "fault_account", fmt.Sprintf("id BETWEEN %d AND %d", ids[0], ids[len(ids)-1])))
 }
 
 // requireAllOrNothing checks that either every row of ids is stored or
@@ -107,44 +99,19 @@ func (f *faultFixture) requireRecovers(t *testing.T) {
 	require.Equal(t, len(ids), f.stored(t, ids))
 }
 
-// requireWithin checks that a call begun at start returned within
-// deadline plus faultBound.
-func requireWithin(t *testing.T, start time.Time, deadline time.Duration) {
-	t.Helper()
-	e := time.Since(start)
-	require.LessOrEqualf(t, e, deadline+faultBound, "returned after %v; deadline %v", e, deadline)
-}
-
-// within runs call, which has the given deadline, and returns its error,
-// failing t when call takes longer than deadline plus faultBound. A call
-// still blocked then is unblocked (unblock, or by cutting every proxied
-// connection) so that the suite goes on.
+// within is callWithin, unblocking a hung call also by resuming and
+// cutting every proxied connection.
 func (f *faultFixture) within(t *testing.T, deadline time.Duration, unblock func(), call func() error) error {
 	t.Helper()
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() { done <- call() }()
-	select {
-	case err := <-done:
-		requireWithin(t, start, deadline)
-		return err
-	case <-time.After(deadline + faultBound):
-	}
-	t.Errorf("hung: no return %v after the call's %v deadline", faultBound, deadline)
-	if unblock != nil {
-		unblock()
-	}
-	if f.proxy != nil {
-		f.proxy.Resume()
-		f.proxy.CutAll()
-	}
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("the call never returned, even once unblocked")
-		return nil
-	}
+	return callWithin(t, deadline, func() {
+		if unblock != nil {
+			unblock()
+		}
+		if f.proxy != nil {
+			f.proxy.Resume()
+			f.proxy.CutAll()
+		}
+	}, call)
 }
 
 // requireFired checks that the proxy's trigger acted.
@@ -199,7 +166,7 @@ var serverFaults = []faultScenario{
 		require.Error(t, err, "a COMMIT that never reached the server reported success")
 		// The client wrote COMMIT and the connection broke: it cannot
 		// know whether the server got it.
-		requireCommitOutcomeUnknown(t, err)
+		require.ErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
 		require.Zero(t, f.stored(t, ids), "the server never saw COMMIT: the rows must be rolled back")
 		f.requireRecovers(t)
 	}},
@@ -215,7 +182,7 @@ var serverFaults = []faultScenario{
 		})
 		requireFired(t, tr)
 		require.Error(t, err, "the COMMIT's reply never arrived, yet success was reported")
-		requireCommitOutcomeUnknown(t, err)
+		require.ErrorIs(t, err, orm.ErrCommitOutcomeUnknown)
 		require.Equal(t, len(ids), f.stored(t, ids), "the server ran COMMIT: the rows must be there")
 		f.requireRecovers(t)
 	}},
@@ -258,7 +225,7 @@ var serverFaults = []faultScenario{
 			commitErr = f.db.Transaction(ctx, func(tx *orm.Session) error { return tx.Insert(ctx, &rows) })
 			return commitErr
 		})
-		requireCommitOutcomeUnknown(t, commitErr)
+		require.ErrorIs(t, commitErr, orm.ErrCommitOutcomeUnknown)
 		f.requireAllOrNothing(t, ids)
 	}},
 	{"cut every idle pooled connection", func(t *testing.T, f *faultFixture) {
@@ -266,13 +233,7 @@ var serverFaults = []faultScenario{
 		defer cancel()
 		for round := range 3 {
 			// Fill the pool with idle connections, then cut them all.
-			conns := make([]*sql.Conn, 4)
-			for i := range conns {
-				conns[i] = pingedConn(t, ctx, f.db.DB())
-			}
-			for _, c := range conns {
-				require.NoError(t, c.Close())
-			}
+			fillPool(t, ctx, f.db.DB(), 4)
 			require.Positive(t, f.proxy.CutIdle(0), "round %d: no idle connection to cut", round)
 			// Ten calls, reads and writes: none may see the dead
 			// connections (a statement never sent is retried on a fresh
@@ -317,26 +278,6 @@ var serverFaults = []faultScenario{
 	{"server kills the connection mid-transaction", func(t *testing.T, f *faultFixture) {
 		faultKill(t, f, true, true)
 	}},
-}
-
-// pingedConn takes a connection from db's pool that answers a ping. A
-// connection left dead in the pool by an earlier cut fails the ping (a
-// *sql.Conn is never retried on another connection) and is discarded.
-func pingedConn(t *testing.T, ctx context.Context, db *sql.DB) *sql.Conn {
-	t.Helper()
-	var err error
-	for range 10 {
-		var c *sql.Conn
-		if c, err = db.Conn(ctx); err != nil {
-			continue
-		}
-		if err = c.PingContext(ctx); err == nil {
-			return c
-		}
-		_ = c.Close()
-	}
-	t.Fatalf("no live connection from the pool: %v", err)
-	return nil
 }
 
 // faultBulk inserts thousands of rows in one Insert call (several
@@ -426,7 +367,7 @@ func faultKill(t *testing.T, f *faultFixture, terminate, inTx bool, format ...st
 	require.Error(t, err, "a killed statement reported success")
 	kill := <-kills
 	require.NoError(t, kill.err, "killing the statement")
-	require.LessOrEqualf(t, returned.Sub(kill.at), faultBound, "returned %v after the kill", returned.Sub(kill.at))
+	require.LessOrEqualf(t, returned.Sub(kill.at), callBound, "returned %v after the kill", returned.Sub(kill.at))
 	require.Zero(t, f.stored(t, ids), "a killed statement or transaction left rows")
 	f.requireRecovers(t)
 }
@@ -540,10 +481,7 @@ func TestFaults(t *testing.T) {
 				f.tdb = dbtest.Open(t, name)
 				var dsn string
 				f.proxy, dsn = faultproxy.ForDB(t, f.tdb)
-				var err error
-				f.db, err = orm.Open(f.tdb.DriverName, dsn, orm.WithMaxOpenConns(4), orm.WithMaxIdleConns(4))
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = f.db.Close() })
+				f.db = openDSN(t, f.tdb.DriverName, dsn, orm.WithMaxOpenConns(4), orm.WithMaxIdleConns(4))
 			}
 			require.NoError(t, orm.AutoMigrate(f.db, &FaultAccount{}))
 			for _, sc := range scenarios {

@@ -2,7 +2,6 @@ package orm_test
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"slices"
 	"testing"
@@ -104,28 +103,19 @@ func TestInsertReadsBackServerDefaults(t *testing.T) {
 func TestInsertOneStatement(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
 		ctx := context.Background()
-		for _, open := range []string{"Open", "New"} {
-			t.Run(open, func(t *testing.T) {
+		for _, o := range openers {
+			t.Run(o.name, func(t *testing.T) {
 				l := &stmtLog{}
-				var db *orm.DB
-				if open == "Open" {
-					db = openTest(t, tdb, []orm.Option{orm.WithLogger(slog.New(l))})
-				} else {
-					sdb, err := sql.Open(tdb.DriverName, tdb.DSN)
-					require.NoError(t, err)
-					db, err = orm.New(sdb, tdb.DriverName, orm.WithLogger(slog.New(l)))
-					require.NoError(t, err)
-					t.Cleanup(func() { _ = db.Close() })
-				}
+				db := o.open(t, tdb.DriverName, tdb.DSN, orm.WithLogger(slog.New(l)))
 				require.NoError(t, orm.AutoMigrate(db, &InsertDefaulted{}))
 				probe := slices.Contains(l.Statements(), "SELECT VERSION()")
-				require.Equal(t, open == "Open" && tdb.Name == "mysql", probe, "version asked by Open")
+				require.Equal(t, o.name == "Open" && tdb.Name == "mysql", probe, "version asked by Open")
 				for i := range 3 {
 					v := InsertDefaulted{Name: "n"}
 					require.NoError(t, db.Insert(ctx, &v))
 					require.Equal(t, "new", v.Status)
 					stmts := l.Statements()
-					if i == 0 && open == "New" && tdb.Name == "mysql" {
+					if i == 0 && o.name == "New" && tdb.Name == "mysql" {
 						require.Equal(t, "SELECT VERSION()", stmts[0])
 						stmts = stmts[1:]
 					}

@@ -1,10 +1,7 @@
 package orm_test
 
 import (
-	"context"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,35 +31,12 @@ func openTest(t testing.TB, tdb *dbtest.DB, opts []orm.Option) *orm.DB {
 	return db
 }
 
-// stmtLog captures the statements a DB runs.
-type stmtLog struct {
-	mu   sync.Mutex
-	stmt []string
-}
-
-func (l *stmtLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *stmtLog) Handle(_ context.Context, r slog.Record) error {
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "sql" {
-			l.mu.Lock()
-			l.stmt = append(l.stmt, a.Value.String())
-			l.mu.Unlock()
-		}
-		return true
-	})
-	return nil
-}
-func (l *stmtLog) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *stmtLog) WithGroup(string) slog.Handler      { return l }
+// stmtLog captures the statements a DB logs (a slog.Handler for
+// orm.WithLogger).
+type stmtLog struct{ dbtest.StatementLog }
 
 // Statements returns the statements logged so far and forgets them.
-func (l *stmtLog) Statements() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.stmt
-	l.stmt = nil
-	return out
-}
+func (l *stmtLog) Statements() []string { return l.TakeSQL() }
 
 // DDL returns the logged statements that change the schema.
 func (l *stmtLog) DDL() []string {

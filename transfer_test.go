@@ -143,20 +143,17 @@ func TestTransactionRetryTransfers(t *testing.T) {
 		require.Zero(t, with.failed, "no error reaches the caller with WithRetry")
 		require.Positive(t, with.transfers)
 	}
-	for _, name := range []string{"postgres", "mysql"} {
-		t.Run(name, func(t *testing.T) {
-			tdb := dbtest.Open(t, name)
-			if name == "postgres" {
-				// Transfers taking the same two rows in opposite orders
-				// deadlock; detect it in 50 ms rather than PostgreSQL's
-				// default 1 s (a run-time parameter pgx sends at connect).
-				tdb.DSN += "&deadlock_timeout=50ms"
-			}
-			db := openTest(t, tdb, []orm.Option{orm.WithMaxOpenConns(16)})
-			require.NoError(t, orm.AutoMigrate(db, &TransferAccount{}))
-			run(t, db, true)
-		})
-	}
+	dbtest.EachServer(t, func(t *testing.T, tdb *dbtest.DB) {
+		if tdb.Name == "postgres" {
+			// Transfers taking the same two rows in opposite orders
+			// deadlock; detect it in 50 ms rather than PostgreSQL's
+			// default 1 s (a run-time parameter pgx sends at connect).
+			tdb.DSN += "&deadlock_timeout=50ms"
+		}
+		db := openTest(t, tdb, []orm.Option{orm.WithMaxOpenConns(16)})
+		require.NoError(t, orm.AutoMigrate(db, &TransferAccount{}))
+		run(t, db, true)
+	})
 	// SQLite's transactions are serializable. tagorm's default begins
 	// them with BEGIN IMMEDIATE, so writers queue for the busy timeout
 	// and no conflict is expected even without retries; a deferred
@@ -165,9 +162,7 @@ func TestTransactionRetryTransfers(t *testing.T) {
 	for _, txlock := range []string{"immediate", "deferred"} {
 		t.Run("sqlite/"+txlock, func(t *testing.T) {
 			dsn := sqlite.DSN("file:/" + t.Name() + "?vfs=memdb&_txlock=" + txlock)
-			db, err := orm.Open("sqlite3", dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = db.Close() })
+			db := openDSN(t, "sqlite3", dsn)
 			require.NoError(t, orm.AutoMigrate(db, &TransferAccount{}))
 			run(t, db, txlock == "deferred")
 		})

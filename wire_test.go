@@ -131,13 +131,11 @@ func inlined(stmts []string, w *wireMarkers) []string {
 }
 
 func TestWireNoValueInlined(t *testing.T) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			tdb := dbtest.Open(t, name)
 			p, dsn := faultproxy.ForDB(t, tdb)
-			db, err := orm.Open(tdb.DriverName, dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = db.Close() })
+			db := openDSN(t, tdb.DriverName, dsn)
 			require.NoError(t, orm.AutoMigrate(db, &WireAuthor{}, &WireNote{}, &WireLabel{}))
 			p.ResetStatements()
 			w := &wireMarkers{}

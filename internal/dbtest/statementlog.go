@@ -54,6 +54,21 @@ func (h *StatementLog) SQL() []string {
 	return out
 }
 
+// TakeSQL returns the SQL text of the statements logged so far, in
+// order, and forgets them (a statement logged meanwhile is in this call's
+// result or the next's).
+func (h *StatementLog) TakeSQL() []string {
+	h.mu.Lock()
+	recs := h.recs
+	h.recs = nil
+	h.mu.Unlock()
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.SQL)
+	}
+	return out
+}
+
 // Reset forgets the records kept so far.
 func (h *StatementLog) Reset() {
 	h.mu.Lock()

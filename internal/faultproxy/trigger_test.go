@@ -14,7 +14,7 @@ import (
 // serverDBs runs fn on each server database (PostgreSQL, MySQL/MariaDB)
 // with a pool reaching it through a proxy.
 func serverDBs(t *testing.T, fn func(t *testing.T, db *dbtest.DB, p *Proxy, through *sql.DB, ph func(int) string)) {
-	for _, name := range []string{"postgres", "mysql"} {
+	for _, name := range dbtest.Servers {
 		t.Run(name, func(t *testing.T) {
 			db := dbtest.Open(t, name)
 			p, dsn := ForDB(t, db)
