@@ -53,10 +53,20 @@ func EnforceReadOnly(ctx context.Context, d Dialect, conn *sql.Conn, tx *sql.Tx)
 	}
 	return func() error {
 		// Not the transaction's context: it may be cancelled already.
-		if _, err := conn.ExecContext(context.Background(), off); err != nil {
+		_, err := conn.ExecContext(context.Background(), off)
+		if errors.Is(err, sql.ErrConnDone) {
+			// database/sql discarded the connection when the
+			// transaction's context ended: no pooled connection is
+			// left read-only.
+			return nil
+		}
+		if err != nil {
 			return errors.Join(fmt.Errorf("end of read-only transaction: %w", err), discard(conn))
 		}
-		return conn.Close()
+		if err := conn.Close(); !errors.Is(err, sql.ErrConnDone) {
+			return err
+		}
+		return nil
 	}, nil
 }
 
