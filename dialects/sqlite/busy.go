@@ -167,23 +167,29 @@ func (busyDriver) OpenConnector(dsn string) (driver.Connector, error) {
 type busyWait struct {
 	first time.Time // when the first attempt failed busy
 	last  time.Time // when the last attempt failed busy
+	busy  error     // the last busy error
 }
 
 // again reports whether the attempt whose error is *err is to be made
 // again: *err is SQLITE_BUSY, ctx has not ended, and the database has not
-// been locked for budget yet. When ctx ended, *err becomes ctx's error
-// wrapping the busy error.
+// been locked for budget yet. When ctx ended while the attempts waited
+// (go-sqlite3 then reports the context's error, or SQLite's busy error),
+// *err becomes ctx's error wrapping the busy error.
 func (w *busyWait) again(ctx context.Context, budget time.Duration, err *error) bool {
 	if !isBusy(*err) {
+		if cerr := ctx.Err(); w.busy != nil && cerr != nil && errors.Is(*err, cerr) {
+			*err = w.timedOut(cerr)
+		}
 		return false
 	}
 	now := time.Now()
+	w.busy = *err
 	if w.first.IsZero() {
 		// The first attempt waited up to busySlice already.
 		w.first = now.Add(-min(budget, busySlice))
 	}
 	if cerr := ctx.Err(); cerr != nil {
-		*err = fmt.Errorf("sqlite: %w after waiting %v for a lock: %w", cerr, now.Sub(w.first).Round(time.Millisecond), *err)
+		*err = w.timedOut(cerr)
 		return false
 	}
 	if now.Sub(w.first) >= budget {
@@ -195,12 +201,18 @@ func (w *busyWait) again(ctx context.Context, budget time.Duration, err *error) 
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			*err = fmt.Errorf("sqlite: %w after waiting %v for a lock: %w", ctx.Err(), time.Since(w.first).Round(time.Millisecond), *err)
+			*err = w.timedOut(ctx.Err())
 			return false
 		}
 	}
 	w.last = time.Now()
 	return true
+}
+
+// timedOut is the error of attempts cut short by the end of their
+// context (cerr, its error): both cerr and the last busy error match it.
+func (w *busyWait) timedOut(cerr error) error {
+	return fmt.Errorf("sqlite: %w after waiting %v for a lock: %w", cerr, time.Since(w.first).Round(time.Millisecond), w.busy)
 }
 
 // isBusy reports whether err is SQLITE_BUSY (any extended code).
