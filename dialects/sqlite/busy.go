@@ -34,12 +34,17 @@ import (
 //   - COMMIT (and ROLLBACK): SQLite keeps the transaction open after a busy
 //     COMMIT, and committing again is the documented way on;
 //   - a single statement outside a transaction (autocommit): a busy
-//     statement did not run. go-sqlite3 takes a query's first step in
+//     statement did not run; and the first statement of a transaction
+//     BeginTx began, when SQLite left the transaction open: a deferred
+//     transaction holds no lock before it (an IMMEDIATE one holds the
+//     write lock, so its statements do not wait for other writers).
+//     go-sqlite3 takes a query's first step in
 //     QueryContext, which is where a read waits for its lock, so reads are
 //     covered too; once a query has returned its rows it holds its lock.
 //     A string of several statements is not repeated (those before the
-//     busy one were committed); nor is a statement inside a transaction,
-//     which SQLite says to roll back after SQLITE_BUSY: it fails after
+//     busy one were committed); nor is any later statement of a
+//     transaction, which SQLite says to roll back after SQLITE_BUSY (its
+//     locks may be what the other connection waits for): it fails after
 //     busySlice with the busy error (orm.ErrBusy), and the whole
 //     transaction can be run again (orm.WithRetry).
 //
@@ -233,32 +238,57 @@ type conn struct {
 	// txCtx is BeginTx's context while a transaction BeginTx began is
 	// open, nil otherwise.
 	txCtx context.Context
+	// txFresh is set while no statement has run in that transaction.
+	txFresh bool
 }
+
+// stmtState is where a statement runs, as it affects repeating it.
+type stmtState uint8
+
+const (
+	inTx       stmtState = iota // in a transaction, after other statements
+	autocommit                  // outside a transaction
+	firstInTx                   // first in a transaction BeginTx began
+)
 
 // Unwrap returns the driver's connection.
 func (c *conn) Unwrap() *sqlite3.SQLiteConn { return c.SQLiteConn }
 
-// autocommit reports whether c runs statements outside a transaction,
-// asked before a statement runs: SQLite may roll a transaction back on
-// SQLITE_BUSY, after which it would say so even though the statement was
-// part of one.
-func (c *conn) autocommit() bool { return c.txCtx == nil && c.SQLiteConn.AutoCommit() }
+// state returns where the next statement runs, asked before it runs:
+// SQLite may roll a transaction back on SQLITE_BUSY, after which it
+// reports autocommit even though the statement was part of one.
+func (c *conn) state() stmtState {
+	switch {
+	case c.txCtx != nil && c.txFresh:
+		c.txFresh = false
+		return firstInTx
+	case c.txCtx != nil:
+		return inTx
+	case c.SQLiteConn.AutoCommit():
+		return autocommit
+	}
+	return inTx // a transaction begun with a BEGIN statement
+}
 
-// repeatable reports whether query, which failed with SQLITE_BUSY, may be
-// run again: outside a transaction when it is a single statement, inside
-// one when it ends the transaction (COMMIT, END, ROLLBACK).
-func repeatable(query string, autocommit bool) bool {
-	if autocommit {
+// repeatable reports whether query, run in state st, which failed with
+// SQLITE_BUSY, may be run again: a single statement outside a
+// transaction, or first in one that SQLite left open; COMMIT, END and
+// ROLLBACK in a transaction.
+func (c *conn) repeatable(query string, st stmtState) bool {
+	switch st {
+	case autocommit:
 		return singleStatement(query)
+	case firstInTx:
+		return singleStatement(query) && !c.SQLiteConn.AutoCommit()
 	}
 	return endsTransaction(query)
 }
 
 // ExecContext runs query, again while it fails busy and may be repeated.
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	auto := c.autocommit()
+	st := c.state()
 	res, err := c.SQLiteConn.ExecContext(ctx, query, args)
-	if err == nil || !isBusy(err) || !repeatable(query, auto) {
+	if err == nil || !isBusy(err) || !c.repeatable(query, st) {
 		return res, err
 	}
 	var w busyWait
@@ -271,9 +301,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 // QueryContext runs query, again while its first step fails busy and it
 // may be repeated.
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	auto := c.autocommit()
+	st := c.state()
 	rows, err := c.SQLiteConn.QueryContext(ctx, query, args)
-	if err == nil || !isBusy(err) || !repeatable(query, auto) {
+	if err == nil || !isBusy(err) || !c.repeatable(query, st) {
 		return rows, err
 	}
 	var w busyWait
@@ -317,7 +347,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	// go-sqlite3's transaction is nothing but COMMIT and ROLLBACK on
 	// the connection: c's replace it.
-	c.txCtx = ctx
+	c.txCtx, c.txFresh = ctx, true
 	return (*connTx)(c), nil
 }
 
@@ -374,20 +404,18 @@ func (c *conn) end(ctx context.Context, query string) error {
 }
 
 // stmt is a prepared statement of a conn, run again while it fails busy
-// and may be repeated (see conn.ExecContext). A prepared statement is a
-// single statement.
+// and may be repeated (see conn.ExecContext). go-sqlite3 runs the first
+// statement of query only.
 type stmt struct {
 	*sqlite3.SQLiteStmt
 	c     *conn
 	query string
 }
 
-func (s *stmt) repeatable(auto bool) bool { return auto || endsTransaction(s.query) }
-
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	auto := s.c.autocommit()
+	st := s.c.state()
 	res, err := s.SQLiteStmt.ExecContext(ctx, args)
-	if err == nil || !isBusy(err) || !s.repeatable(auto) {
+	if err == nil || !isBusy(err) || !s.c.repeatable(s.query, st) {
 		return res, err
 	}
 	var w busyWait
@@ -398,9 +426,9 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	auto := s.c.autocommit()
+	st := s.c.state()
 	rows, err := s.SQLiteStmt.QueryContext(ctx, args)
-	if err == nil || !isBusy(err) || !s.repeatable(auto) {
+	if err == nil || !isBusy(err) || !s.c.repeatable(s.query, st) {
 		return rows, err
 	}
 	var w busyWait

@@ -221,11 +221,24 @@ func TestBusyWaitHonoursDeadline(t *testing.T) {
 						var n int
 						return db.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM busy_row").Scan(&n)
 					}, false},
+					{"deferred transaction's first read behind an exclusive lock", exclusiveLock, func(ctx context.Context, db *orm.DB) error {
+						return db.Transaction(ctx, func(tx *orm.Session) error {
+							var r BusyRow
+							if err := tx.Get(ctx, &r, 1); err != nil {
+								return err
+							}
+							return tx.Insert(ctx, &BusyRow{ID: 2, Name: "deferred"})
+						})
+					}, true},
 				}...)
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
-					f := newBusyFixture(t, st.dsn(t))
+					dsn := st.dsn(t)
+					if strings.HasPrefix(tc.name, "deferred") {
+						dsn = withParam(dsn, "_txlock=deferred")
+					}
+					f := newBusyFixture(t, dsn)
 					release := tc.lock(t, f)
 					defer release()
 					took, err := callWithin(t, deadline, release, func(ctx context.Context) error { return tc.call(ctx, f.db) })
@@ -328,4 +341,42 @@ func withParam(dsn, kv string) string {
 		}
 	}
 	return dsn + "?" + kv
+}
+
+// TestBusyInTransactionNotRepeated checks that a statement of a
+// transaction that has run statements already is not repeated when it
+// fails busy (SQLite says to roll the transaction back: its locks may be
+// what the other connection waits for): a deferred transaction that read,
+// then writes while another connection holds the write lock, fails with
+// ErrBusy at once rather than waiting for the busy timeout.
+func TestBusyInTransactionNotRepeated(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, st := range busyStores {
+		t.Run(st.name, func(t *testing.T) {
+			f := newBusyFixture(t, withParam(st.dsn(t), "_txlock=deferred"))
+			var release func()
+			defer func() {
+				if release != nil {
+					release()
+				}
+			}()
+			start := time.Now()
+			err := f.db.Transaction(ctx, func(tx *orm.Session) error {
+				var r BusyRow
+				if err := tx.Get(ctx, &r, 1); err != nil {
+					return err
+				}
+				release = writeLock(t, f)
+				start = time.Now()
+				return tx.Insert(ctx, &BusyRow{ID: 2, Name: "late"})
+			})
+			took := time.Since(start)
+			t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)
+			require.ErrorIs(t, err, orm.ErrBusy)
+			require.Less(t, took, time.Second, "the statement was repeated")
+			release()
+			require.Equal(t, 1, f.count(t))
+		})
+	}
 }
