@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tagorm/orm"
-	_ "github.com/tagorm/orm/dialects/sqlite"
+	"github.com/tagorm/orm/dialects/sqlite"
 )
 
 // BusyRow is the row the lock-wait tests write.
@@ -379,4 +379,54 @@ func TestBusyInTransactionNotRepeated(t *testing.T) {
 			require.Equal(t, 1, f.count(t))
 		})
 	}
+}
+
+// TestLockTimeout checks that the migration lock (BEGIN IMMEDIATE) gives
+// up once its timeout has passed, rather than after the busy timeout
+// (5 s) of a BEGIN that waits for the lock, and that the error is the
+// lock's, not a context's.
+func TestLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	for _, st := range busyStores {
+		t.Run(st.name, func(t *testing.T) {
+			f := newBusyFixture(t, st.dsn(t))
+			release := writeLock(t, f)
+			defer release()
+			conn, err := f.db.DB().Conn(ctx)
+			require.NoError(t, err)
+			defer func() { _ = conn.Close() }()
+			const timeout = 300 * time.Millisecond
+			start := time.Now()
+			_, err = sqlite.Dialect{}.Lock(ctx, conn, timeout)
+			took := time.Since(start)
+			t.Logf("gave up after %v (timeout %v): %v", took.Round(time.Millisecond), timeout, err)
+			require.ErrorContains(t, err, "stayed locked")
+			require.NotErrorIs(t, err, context.DeadlineExceeded)
+			require.Less(t, took, timeout+time.Second)
+			release()
+			lock, err := sqlite.Dialect{}.Lock(ctx, conn, timeout)
+			require.NoError(t, err)
+			require.True(t, lock.InTransaction)
+			_, err = conn.ExecContext(ctx, "ROLLBACK")
+			require.NoError(t, err)
+		})
+	}
+}
+
+// TestConnUnwrap checks that Conn.Raw reaches the driver's connection
+// through the connector's.
+func TestConnUnwrap(t *testing.T) {
+	ctx := context.Background()
+	f := newBusyFixture(t, filepath.Join(t.TempDir(), "unwrap.db"))
+	conn, err := f.db.DB().Conn(ctx)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	require.NoError(t, conn.Raw(func(dc any) error {
+		u, ok := dc.(interface{ Unwrap() *sqlite3.SQLiteConn })
+		require.True(t, ok, "%T has no Unwrap", dc)
+		return u.Unwrap().RegisterFunc("tagorm_twice", func(n int64) int64 { return 2 * n }, true)
+	}))
+	var n int64
+	require.NoError(t, conn.QueryRowContext(ctx, "SELECT tagorm_twice(21)").Scan(&n))
+	require.EqualValues(t, 42, n)
 }
