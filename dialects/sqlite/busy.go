@@ -34,19 +34,21 @@ import (
 //   - COMMIT (and ROLLBACK): SQLite keeps the transaction open after a busy
 //     COMMIT, and committing again is the documented way on;
 //   - a single statement outside a transaction (autocommit): a busy
-//     statement did not run; and the first statement of a transaction
-//     BeginTx began, when SQLite left the transaction open: a deferred
-//     transaction holds no lock before it (an IMMEDIATE one holds the
-//     write lock, so its statements do not wait for other writers).
-//     go-sqlite3 takes a query's first step in
-//     QueryContext, which is where a read waits for its lock, so reads are
-//     covered too; once a query has returned its rows it holds its lock.
-//     A string of several statements is not repeated (those before the
-//     busy one were committed); nor is any later statement of a
-//     transaction, which SQLite says to roll back after SQLITE_BUSY (its
-//     locks may be what the other connection waits for): it fails after
-//     busySlice with the busy error (orm.ErrBusy), and the whole
-//     transaction can be run again (orm.WithRetry).
+//     statement did not run. go-sqlite3 takes a query's first step in
+//     QueryContext, which is where a read waits for its lock, so reads
+//     are covered too; once a query has returned its rows it holds its
+//     lock;
+//   - the first statement of a transaction BeginTx began, when SQLite
+//     left the transaction open: a deferred transaction holds no lock
+//     before it (an IMMEDIATE one holds the write lock from BEGIN, so its
+//     statements do not wait for other writers).
+//
+// A string of several statements is not repeated (those before the busy
+// one were committed); nor is any later statement of a transaction, which
+// SQLite says to roll back after SQLITE_BUSY (its locks may be what the
+// other connection waits for): it fails after busySlice with the busy
+// error (orm.ErrBusy), and the whole transaction can be run again
+// (orm.WithRetry).
 //
 // Opening a connection, whose PRAGMAs may meet a lock (journal_mode=WAL),
 // and preparing a statement (which may have to read the schema) are
