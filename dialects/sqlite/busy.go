@@ -440,54 +440,11 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	return rows, err
 }
 
-// singleStatement reports whether query holds at most one statement:
-// nothing but blanks, comments and semicolons after its first semicolon
-// outside quotes and comments. It errs towards false (a CREATE TRIGGER,
-// whose body holds semicolons, is not repeated).
+// singleStatement reports whether query holds at most one statement, as
+// SQLite reads it (dialects.SecondStatement): a failed single statement
+// outside a transaction did not run, so it may be repeated.
 func singleStatement(query string) bool {
-	ended := false
-	for i := 0; i < len(query); {
-		c := query[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			i++
-			continue
-		case c == '-' && strings.HasPrefix(query[i:], "--"):
-			if j := strings.IndexByte(query[i:], '\n'); j >= 0 {
-				i += j + 1
-			} else {
-				i = len(query)
-			}
-			continue
-		case c == '/' && strings.HasPrefix(query[i:], "/*"):
-			if j := strings.Index(query[i+2:], "*/"); j >= 0 {
-				i += j + 4
-			} else {
-				i = len(query)
-			}
-			continue
-		case c == ';':
-			ended = true
-			i++
-			continue
-		}
-		if ended {
-			return false
-		}
-		switch c {
-		case '\'', '"', '`':
-			i = dialects.SkipQuoted(query, i, c)
-		case '[':
-			if j := strings.IndexByte(query[i:], ']'); j >= 0 {
-				i += j + 1
-			} else {
-				i = len(query)
-			}
-		default:
-			i++
-		}
-	}
-	return true
+	return dialects.SecondStatement(Dialect{}, query) < 0
 }
 
 // endsTransaction reports whether query is COMMIT, END or ROLLBACK, with

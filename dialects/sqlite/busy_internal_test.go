@@ -36,7 +36,7 @@ func TestSingleStatement(t *testing.T) {
 	for q, want := range map[string]bool{
 		"INSERT INTO t VALUES (1)":                                true,
 		"INSERT INTO t VALUES (1);":                               true,
-		"INSERT INTO t VALUES (1); ;\n-- done\n":                  true,
+		"INSERT INTO t VALUES (1); ;\n-- done\n":                  false, // an empty second statement
 		"INSERT INTO t VALUES (1); /* done */":                    true,
 		"INSERT INTO t VALUES ('a;b')":                            true,
 		`INSERT INTO "a;b" VALUES (1)`:                            true,
@@ -45,7 +45,7 @@ func TestSingleStatement(t *testing.T) {
 		"INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)":      false,
 		"UPDATE t SET a = 1;DELETE FROM t":                        false,
 		"SELECT 'x'';'; SELECT 2":                                 false,
-		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END": false,
+		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END": true, // one statement with a body
 	} {
 		assert.Equal(t, want, singleStatement(q), q)
 	}
