@@ -373,14 +373,19 @@ func faultKill(t *testing.T, f *faultFixture, terminate, inTx bool, format ...st
 }
 
 // killRunning waits until a statement containing marker is executing on
-// the server (not being prepared: a kill then would miss the execution) and cancels it (or terminates its connection), through a direct
+// the server (not being prepared: a kill then would miss the execution)
+// and cancels it (or terminates its connection), through a direct
 // connection. It returns when it sent the kill. It runs beside the call
 // under test, so it reports failure by its error.
 func killRunning(f *faultFixture, marker string, terminate bool) (time.Time, error) {
 	var find, kill string
 	switch f.name {
 	case "postgres":
-		find = "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker + "%' AND state = 'active' AND pid <> pg_backend_pid()"
+		// Running for 300 ms: the execution, not the Parse message
+		// of the extended protocol before it, which is active only
+		// for an instant (a cancel there would be lost).
+		find = "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker + "%' AND state = 'active' AND pid <> pg_backend_pid()" +
+			" AND clock_timestamp() - query_start > interval '300 milliseconds'"
 		kill = "SELECT pg_cancel_backend(%d)"
 		if terminate {
 			kill = "SELECT pg_terminate_backend(%d)"

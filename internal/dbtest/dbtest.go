@@ -160,6 +160,17 @@ func OpenWith(t testing.TB, name string, opts Options) *DB {
 	}
 	db.SQL = openPool(t, db.DriverName, db.DSN)
 	t.Cleanup(func() { _ = db.SQL.Close() })
+	if name == "sqlite" && !opts.SQLiteFile {
+		// An in-memory database lives while a connection to it is
+		// open: hold one outside the pool, as orm.Open does, so that a
+		// test whose pool closes every connection (a cancelled
+		// transaction's, with one open connection) keeps its tables.
+		hold, err := db.SQL.Driver().Open(db.DSN)
+		if err != nil {
+			t.Fatalf("dbtest: hold the in-memory database: %v", err)
+		}
+		t.Cleanup(func() { _ = hold.Close() })
+	}
 	return db
 }
 
