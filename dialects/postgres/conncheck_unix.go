@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"syscall"
 )
 
@@ -34,14 +35,12 @@ func peekConn(nc net.Conn) error {
 	if err != nil {
 		return err
 	}
-	var n int
-	var perr error
-	var buf [1]byte
-	if err := rc.Control(func(fd uintptr) {
-		n, _, perr = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	}); err != nil {
+	p := peekers.Get().(*peeker)
+	defer peekers.Put(p)
+	if err := rc.Control(p.fn); err != nil {
 		return err
 	}
+	n, perr := p.n, p.err
 	switch {
 	case errors.Is(perr, syscall.EAGAIN) || errors.Is(perr, syscall.EWOULDBLOCK) || errors.Is(perr, syscall.EINTR):
 		return nil
@@ -55,4 +54,24 @@ func peekConn(nc net.Conn) error {
 	// A TLS record (a session ticket, a key update) is no sign of a
 	// closed connection.
 	return nil
+}
+
+// peeker is the state of one peek, kept in a pool with its bound method
+// so that a check allocates nothing for it (a closure capturing the
+// results would move them to the heap on every call).
+type peeker struct {
+	buf [1]byte
+	n   int
+	err error
+	fn  func(fd uintptr)
+}
+
+var peekers = sync.Pool{New: func() any {
+	p := &peeker{}
+	p.fn = p.peek
+	return p
+}}
+
+func (p *peeker) peek(fd uintptr) {
+	p.n, _, p.err = syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 }
