@@ -216,12 +216,12 @@ func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) 
 	if dialects.NeedsReadOnly(db.dialect, opts) {
 		// The driver ignores opts.ReadOnly: the transaction gets a
 		// connection of its own, made read-only until it ends.
-		tx, release, err = db.beginReadOnly(ctx, opts)
+		tx, release, err = db.beginReadOnly(ctx, opts, start)
 	} else {
 		tx, err = db.x.BeginTxx(ctx, opts)
-	}
-	if db.logger != nil {
-		db.logStatement(ctx, "BEGIN", nil, time.Since(start), err)
+		if db.logger != nil {
+			db.logStatement(ctx, "BEGIN", nil, time.Since(start), err)
+		}
 	}
 	if err != nil {
 		return nil, db.wrapErr("begin", err)
@@ -234,17 +234,21 @@ func (db *DB) Begin(ctx context.Context, opts *sql.TxOptions) (*Session, error) 
 
 // beginReadOnly begins a read-only transaction on a connection reserved
 // for it and made read-only (dialects.EnforceReadOnly); release gives the
-// connection back once the transaction has ended.
-func (db *DB) beginReadOnly(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, func() error, error) {
+// connection back once the transaction has ended. BEGIN, begun at start,
+// is logged before the statements that make the connection read-only.
+func (db *DB) beginReadOnly(ctx context.Context, opts *sql.TxOptions, start time.Time) (*sqlx.Tx, func() error, error) {
 	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	tx, err := conn.BeginTxx(ctx, opts)
+	if db.logger != nil {
+		db.logStatement(ctx, "BEGIN", nil, time.Since(start), err)
+	}
 	if err != nil {
 		return nil, nil, errors.Join(err, conn.Close())
 	}
-	release, err := dialects.EnforceReadOnly(ctx, db.dialect, conn.Conn, tx.Tx)
+	release, err := dialects.EnforceReadOnly(ctx, db.dialect, conn.Conn, tx.Tx, db.StatementLogger())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -272,13 +276,14 @@ func (s *Session) Commit() error {
 	s.done = true
 	start := time.Now()
 	err := s.commit()
+	if s.db.logger != nil {
+		s.db.logStatement(context.Background(), "COMMIT", nil, time.Since(start), err)
+	}
 	if s.release != nil {
+		// After the log of COMMIT: release sends statements of its own.
 		if rerr := s.release(); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-	}
-	if s.db.logger != nil {
-		s.db.logStatement(context.Background(), "COMMIT", nil, time.Since(start), err)
 	}
 	return s.db.wrapErr("commit", err)
 }
@@ -292,13 +297,14 @@ func (s *Session) Rollback() error {
 	s.done = true
 	start := time.Now()
 	err := s.tx.Rollback()
+	if s.db.logger != nil {
+		s.db.logStatement(context.Background(), "ROLLBACK", nil, time.Since(start), err)
+	}
 	if s.release != nil {
+		// After the log of ROLLBACK: release sends statements of its own.
 		if rerr := s.release(); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-	}
-	if s.db.logger != nil {
-		s.db.logStatement(context.Background(), "ROLLBACK", nil, time.Since(start), err)
 	}
 	return s.db.wrapErr("rollback", err)
 }

@@ -51,6 +51,10 @@ func TestWithLoggerLogsEveryStatement(t *testing.T) {
 		entries, err := orm.Query[JournalEntry](db).Where("journal_id = ?", j.ID).All(ctx)
 		require.NoError(t, err)
 		require.Len(t, entries, 1)
+		require.NoError(t, db.Transaction(ctx, func(tx *orm.Session) error { // SQLite: PRAGMA query_only around it
+			_, err := orm.Query[JournalEntry](tx).Count(ctx)
+			return err
+		}, orm.WithReadOnly()))
 		err = db.Insert(ctx, &Journal{Title: secret}) // unique violation
 		require.Error(t, err)
 		require.NoError(t, orm.AutoMigrate(db, &Journal{}, &JournalEntry{})) // nothing to do

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ReadOnlyTxDialect is an optional interface of a Dialect whose driver
@@ -40,20 +41,28 @@ func NeedsReadOnly(d Dialect, opts *sql.TxOptions) bool {
 // cancelled): it makes the connection writable again and closes conn,
 // returning it to the pool, or discarding it when it cannot be made
 // writable, so that no pooled connection stays read-only. On error, tx is
-// rolled back and conn closed.
-func EnforceReadOnly(ctx context.Context, d Dialect, conn *sql.Conn, tx *sql.Tx) (release func() error, err error) {
+// rolled back and conn closed. Both statements are logged with log (which
+// may be nil).
+func EnforceReadOnly(ctx context.Context, d Dialect, conn *sql.Conn, tx *sql.Tx, log *StatementLogger) (release func() error, err error) {
 	rd, ok := d.(ReadOnlyTxDialect)
 	if !ok {
 		return conn.Close, nil
 	}
 	on, off := rd.ReadOnlyTx()
-	if _, err := tx.ExecContext(ctx, on); err != nil {
+	start := time.Now()
+	_, err = tx.ExecContext(ctx, on)
+	log.Log(ctx, on, nil, time.Since(start), err)
+	if err != nil {
 		// Possibly half done: never give the connection back.
 		return nil, errors.Join(fmt.Errorf("read-only transaction: %w", err), tx.Rollback(), discard(conn))
 	}
 	return func() error {
 		// Not the transaction's context: it may be cancelled already.
+		start := time.Now()
 		_, err := conn.ExecContext(context.Background(), off)
+		if !errors.Is(err, sql.ErrConnDone) {
+			log.Log(ctx, off, nil, time.Since(start), err)
+		}
 		if errors.Is(err, sql.ErrConnDone) {
 			// database/sql discarded the connection when the
 			// transaction's context ended: no pooled connection is

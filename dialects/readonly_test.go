@@ -34,7 +34,7 @@ func beginReadOnly(t *testing.T, ctx context.Context, db *dbtest.DB) (tx *sql.Tx
 	require.NoError(t, err)
 	tx, err = conn.BeginTx(ctx, opts)
 	require.NoError(t, err)
-	release, err := dialects.EnforceReadOnly(ctx, db.Dialect, conn, tx)
+	release, err := dialects.EnforceReadOnly(ctx, db.Dialect, conn, tx, nil)
 	require.NoError(t, err)
 	return tx, func(commit bool) error {
 		var err error
@@ -129,7 +129,7 @@ func TestReadOnlyReleaseDiscards(t *testing.T) {
 	require.NoError(t, err)
 	tx, err := conn.BeginTx(ctx, nil)
 	require.NoError(t, err)
-	release, err := dialects.EnforceReadOnly(ctx, badOff{}, conn, tx)
+	release, err := dialects.EnforceReadOnly(ctx, badOff{}, conn, tx, nil)
 	require.NoError(t, err)
 	require.NoError(t, tx.Rollback())
 	require.Equal(t, 2, db.Stats().OpenConnections)
