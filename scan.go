@@ -517,7 +517,7 @@ func (c *convScanner) Scan(src any) error {
 		// integer: print it with the column's scale.
 		switch x := src.(type) {
 		case float64:
-			dst.SetString(strconv.FormatFloat(x, 'f', f.col.Type.Scale, 64))
+			dst.SetString(floatDecimalText(x, f.col.Type))
 			return nil
 		case int64:
 			s := strconv.FormatInt(x, 10)

@@ -17,16 +17,19 @@ import (
 // value) when a value cannot be stored in its column as it is: a decimal
 // with more fraction digits than the column's scale or more integer digits
 // than its precision allows, NaN or an infinity in a column that cannot
-// hold it, an unsigned integer of 2^63 or more in a signed BIGINT column.
+// hold it, an unsigned integer of 2^63 or more in a signed BIGINT column,
+// a decimal string that SQLite's 64-bit floats would not keep digit for
+// digit.
 // The check runs before anything is sent: a value is either stored as
 // written and read back equal, or refused.
 var ErrValueOutOfRange = errors.New("value does not fit its column")
 
 // Value checks of a field (field.check).
 const (
-	checkDecimal  uint8 = 1 << iota // digits against precision and scale
-	checkSpecials                   // NaN and ±Inf refused
-	checkUint63                     // unsigned values ≥ 2^63 refused
+	checkDecimal      uint8 = 1 << iota // digits against precision and scale
+	checkSpecials                       // NaN and ±Inf refused
+	checkUint63                         // unsigned values ≥ 2^63 refused
+	checkFloatDecimal                   // decimal strings a float64 changes refused
 )
 
 // valueChecks returns the checks f's values need on a database with
@@ -42,8 +45,13 @@ func valueChecks(f *field, features dialects.Feature) uint8 {
 	var c uint8
 	t := f.col.Type
 	switch k := base.Kind(); {
-	case t.Kind == schema.Decimal && t.Precision > 0:
-		c = checkDecimal | checkSpecials
+	case t.Kind == schema.Decimal:
+		if t.Precision > 0 {
+			c = checkDecimal | checkSpecials
+		}
+		if k == reflect.String && !features.Has(dialects.ExactDecimals) {
+			c |= checkFloatDecimal
+		}
 	case (t.Kind == schema.Float || t.Kind == schema.Double) && (k == reflect.Float64 || k == reflect.Float32) && !features.Has(dialects.FloatSpecials):
 		c = checkSpecials
 	case (k == reflect.Uint64 || k == reflect.Uint || k == reflect.Uintptr) && !features.Has(dialects.UnsignedIntegers):
@@ -80,7 +88,7 @@ func (f *field) checkValue(a any) error {
 			return errors.New("more than 2^63-1, the largest value of a signed BIGINT (this database has no unsigned integers)")
 		}
 	}
-	if f.check&checkDecimal == 0 {
+	if f.check&(checkDecimal|checkFloatDecimal) == 0 {
 		return nil
 	}
 	var s string
@@ -102,7 +110,62 @@ func (f *field) checkValue(a any) error {
 			return nil // a type of the user's: the database judges
 		}
 	}
-	return decimalFits(s, f.col.Type.Precision, f.col.Type.Scale)
+	if f.check&checkDecimal != 0 {
+		if err := decimalFits(s, f.col.Type.Precision, f.col.Type.Scale); err != nil {
+			return err
+		}
+	}
+	if _, isString := a.(string); isString && f.check&checkFloatDecimal != 0 {
+		return floatDecimalFits(s, f.col.Type)
+	}
+	return nil
+}
+
+// floatDecimalFits checks that the decimal string s reads back as the
+// same number from a decimal column of type t on a database that keeps
+// decimals as 64-bit floats, or as integers when the text is one (SQLite).
+func floatDecimalFits(s string, t schema.Type) error {
+	num := strings.TrimSpace(s)
+	r, ok := new(big.Rat).SetString(num)
+	if !ok {
+		return errors.New("not a decimal number")
+	}
+	digits := strings.TrimPrefix(strings.TrimPrefix(num, "-"), "+")
+	if allDigits(digits) {
+		if _, err := strconv.ParseInt(num, 10, 64); err == nil {
+			return nil // stored as an INTEGER
+		}
+	}
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return errors.New("not a decimal number a 64-bit float can hold")
+	}
+	if back := floatDecimalText(x, t); mustRat(back).Cmp(r) != 0 {
+		return fmt.Errorf("this database keeps decimals as 64-bit floats (about 15 significant digits): it would read back as %s", back)
+	}
+	return nil
+}
+
+// floatDecimalText prints x, the float a decimal column of type t returned,
+// as the decimal it stands for: the shortest digits that read back as x,
+// padded with zeros to the column's scale, or rounded to it when x has more
+// fraction digits.
+func floatDecimalText(x float64, t schema.Type) string {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if t.Precision == 0 && t.Scale == 0 {
+		return s // no scale declared
+	}
+	_, frac, _ := strings.Cut(s, ".")
+	switch {
+	case len(frac) > t.Scale:
+		return strconv.FormatFloat(x, 'f', t.Scale, 64)
+	case len(frac) < t.Scale:
+		if frac == "" {
+			s += "."
+		}
+		s += strings.Repeat("0", t.Scale-len(frac))
+	}
+	return s
 }
 
 func asUint(a any) (uint64, bool) {

@@ -3,6 +3,7 @@ package orm_test
 import (
 	"context"
 	"math"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -135,4 +136,63 @@ func requireSameReading(t *testing.T, want, got Reading) {
 		require.Equal(t, want.Ratio, got.Ratio)
 	}
 	require.Equal(t, want.Big, got.Big)
+}
+
+// Holding is a model with decimal string columns of several shapes.
+type Holding struct {
+	ID    int64
+	Label string `orm:"size:40"`
+	Wide  string `orm:"type:decimal(38,10)"` // more digits than a float64 holds
+	Fine  string `orm:"type:decimal(30,20)"` // a scale past a float64's digits
+	Bare  string `orm:"type:decimal"`        // no precision or scale
+}
+
+// A decimal string is read back as the number written, or refused before
+// anything is sent, also on SQLite, which keeps decimals as 64-bit floats
+// (about 15 significant digits) or integers.
+func TestDecimalStringsReadBackEqual(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, tdb *dbtest.DB) {
+		ctx := context.Background()
+		db := openTest(t, tdb, nil)
+		require.NoError(t, orm.AutoMigrate(db, &Holding{}))
+		exact := tdb.Name != "sqlite"
+		cases := []struct {
+			name             string
+			wide, fine, bare string
+			fits             bool // on SQLite
+		}{
+			{"short values", "12.5", "0.3", "1.5", true},
+			{"integer beyond a float's digits", "1234567890123456789", "0", "-9223372036854775808", true},
+			{"many fraction digits within the scale", "0.1000000001", "0.12345678901234", "2.25", true},
+			{"18 significant digits", "9999999999999999.99", "0", "0", false},
+			{"integral text beyond a float's digits", "1234567890123456789.0", "0", "0", false},
+			{"17 significant digits at the scale", "0", "0.12345678901234567", "0", false},
+			{"bare decimal beyond a float's digits", "0", "0", "0.1234567890123456789", false},
+			{"bare decimal with 17 significant digits a float holds", "0", "0", "123456789012345.67", true},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := Holding{Label: tc.name, Wide: tc.wide, Fine: tc.fine, Bare: tc.bare}
+				err := db.Insert(ctx, &r)
+				if !exact && !tc.fits {
+					require.ErrorIs(t, err, orm.ErrValueOutOfRange)
+					require.ErrorContains(t, err, "Holding")
+					n, err := orm.Query[Holding](db).Where("label = ?", tc.name).Count(ctx)
+					require.NoError(t, err)
+					require.Zero(t, n, "nothing may be written")
+					return
+				}
+				require.NoError(t, err)
+				got, err := orm.Query[Holding](db).Where("id = ?", r.ID).First(ctx)
+				require.NoError(t, err)
+				for _, c := range [][2]string{{tc.wide, got.Wide}, {tc.fine, got.Fine}, {tc.bare, got.Bare}} {
+					want, ok := new(big.Rat).SetString(c[0])
+					require.True(t, ok)
+					back, ok := new(big.Rat).SetString(c[1])
+					require.True(t, ok, "read back %q", c[1])
+					require.Zero(t, want.Cmp(back), "wrote %s, read back %s", c[0], c[1])
+				}
+			})
+		}
+	})
 }

@@ -76,6 +76,11 @@ const (
 	// unsigned (Type.Unsigned), so a uint64 of 2^63 or more fits a
 	// BIGINT. Without it, tagorm refuses such values.
 	UnsignedIntegers
+	// ExactDecimals: decimal columns store every digit their precision
+	// and scale allow. Without it (SQLite, whose decimals are 64-bit
+	// floats or integers), tagorm refuses a decimal string that would
+	// not read back as the same number.
+	ExactDecimals
 )
 
 // ArrayInserter is the optional interface of a dialect with the

@@ -81,7 +81,7 @@ func (Dialect) DriverName() string { return "mysql" }
 // (LastInsertId is used); for MariaDB 10.5+, which has INSERT ...
 // RETURNING, ForServerVersion returns MariaDB.
 func (Dialect) Features() dialects.Feature {
-	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID | dialects.UnsignedIntegers
+	return dialects.InlineEnum | dialects.AlterColumn | dialects.AlterConstraints | dialects.ColumnComments | dialects.PrepareStatements | dialects.LastInsertID | dialects.UnsignedIntegers | dialects.ExactDecimals
 }
 
 // Lexical describes MySQL's syntax for dialects.Rebind: backslash

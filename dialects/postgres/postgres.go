@@ -99,7 +99,7 @@ func (Dialect) Features() dialects.Feature {
 	return dialects.Returning | dialects.TransactionalDDL | dialects.NativeEnum |
 		dialects.AlterColumn | dialects.AlterConstraints |
 		dialects.ColumnComments | dialects.SeparateCommentStatements |
-		dialects.ArrayInsert | dialects.NullsOrder | dialects.FloatSpecials
+		dialects.ArrayInsert | dialects.NullsOrder | dialects.FloatSpecials | dialects.ExactDecimals
 }
 
 var _ dialects.ArrayInserter = Dialect{}
