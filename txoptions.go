@@ -39,7 +39,10 @@ func WithReadOnly() TxOption {
 // attempt may not meet: ErrSerialization, ErrDeadlock and ErrBusy (and
 // ErrLockTimeout with Retry.LockTimeouts). Between attempts it waits a
 // jittered, exponentially growing delay (see Retry), never past ctx's
-// deadline.
+// deadline. Only a conflict the database reported counts (a
+// *ConflictError, or the driver's error it wraps, anywhere in the chain
+// fn returns): an error of the caller's own that merely wraps a sentinel
+// such as ErrDeadlock is returned as it is.
 //
 // The unit of retry is the whole outermost transaction: BEGIN, the whole
 // function, COMMIT. A nested Session.Transaction (a savepoint) is never
