@@ -181,12 +181,17 @@ func staleResult(err error) bool {
 		strings.Contains(err.Error(), "cached plan must not change result type")
 }
 
+// logStatement logs a statement with the DB's logger. The logger is given
+// a copy of args (or nil when it does not use them: without WithLogArgs,
+// only a failed statement's error message is redacted with them), never
+// args itself, so that callers' argument buffers stay on their stacks.
 func (db *DB) logStatement(ctx context.Context, query string, args []any, d time.Duration, err error) {
-	if db.logArgs {
-		args = detach(args)
+	var logged []any // a variable of its own: escape analysis does not tell assignments apart
+	if db.logArgs || err != nil {
+		logged = detach(args)
 	}
 	l := dialects.StatementLogger{Logger: db.logger, LogArgs: db.logArgs, SlowThreshold: db.slowLog}
-	l.Log(ctx, query, args, d, err)
+	l.Log(ctx, query, logged, d, err)
 }
 
 // Session is a transaction. It has the same query methods as DB; they run
