@@ -138,3 +138,43 @@ func BenchmarkOpenInsert(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkOpenTransaction runs a transaction of one insert: BEGIN, the
+// INSERT and COMMIT (a commit bounded by the transaction's context).
+func BenchmarkOpenTransaction(b *testing.B) {
+	ctx := context.Background()
+	runOpenBench(b, func(b *testing.B, d *openBenchDB, sdb *sql.DB) {
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{Name: "name", Age: i, Email: "someone@example.com"}
+			tx, err := sdb.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if d.lastID {
+				res, err := tx.ExecContext(ctx, d.insert, r.Name, r.Age, r.Email)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.ID, err = res.LastInsertId(); err != nil {
+					b.Fatal(err)
+				}
+			} else if err := tx.QueryRowContext(ctx, d.insert, r.Name, r.Age, r.Email).Scan(&r.ID); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}, func(b *testing.B, db *orm.DB) {
+		i := 0
+		for b.Loop() {
+			i++
+			r := BenchRow{Name: "name", Age: i, Email: "someone@example.com"}
+			if err := db.Transaction(ctx, func(tx *orm.Session) error { return tx.Insert(ctx, &r) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

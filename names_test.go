@@ -185,6 +185,29 @@ func TestOrderByNames(t *testing.T) {
 		require.ErrorContains(t, err, `no column or field "name"`)
 		_, err = orm.Query[Shelf](db).Preload("Books", func(p *orm.PreloadQuery) { p.OrderByExpr("LOWER(title)") }).All(ctx)
 		require.NoError(t, err)
+		// Names and SQL mixed, in the order given: a field name
+		// ("ShelfID") sent as SQL, the SQL checked as a name, or a term
+		// lost to the items of a comma-separated one, fails.
+		for _, title := range []string{"q", "x", "Q", "Y"} {
+			require.NoError(t, db.Insert(ctx, &ShelfBook{ShelfID: 1, Title: title}))
+		}
+		for _, order := range []func(p *orm.PreloadQuery){
+			func(p *orm.PreloadQuery) { p.OrderBy("ShelfID").OrderByExpr("LOWER(title)").OrderBy("ID DESC") },
+			func(p *orm.PreloadQuery) {
+				p.OrderBy("ShelfID, shelf_id").OrderByExpr("LOWER(title)").OrderBy("ID DESC")
+			},
+			func(p *orm.PreloadQuery) {
+				p.OrderBy("ShelfID, shelf_id", "ShelfID").OrderByExpr("LOWER(title)").OrderBy("ID DESC")
+			},
+		} {
+			got, err = orm.Query[Shelf](db).Where("id = ?", 1).Preload("Books", order).All(ctx)
+			require.NoError(t, err)
+			var titles []string
+			for _, b := range got[0].Books {
+				titles = append(titles, b.Title)
+			}
+			require.Equal(t, []string{"Q", "q", "x", "Y", "z"}, titles) // not by id alone: Y, Q, x, q, z
+		}
 	})
 }
 

@@ -20,9 +20,9 @@ import (
 //	})
 type PreloadQuery struct {
 	where   []cond
-	order   []string // rendered SQL of order[:ordered]; names after
+	order   []string // rendered SQL of order[:ordered]; names or OrderByExpr SQL after
 	ordered int
-	raw     []bool // order[i] is an OrderByExpr term
+	raw     []bool // raw[j]: order[ordered+j] is an OrderByExpr term (a name past the end of raw)
 	limit   int
 	joined  bool
 	deleted deletedMode
@@ -41,10 +41,7 @@ func (p *PreloadQuery) Where(sql string, args ...any) *PreloadQuery {
 // anything else makes the query fail with an error naming the term. Use
 // OrderByExpr for SQL.
 func (p *PreloadQuery) OrderBy(terms ...string) *PreloadQuery {
-	for _, t := range terms {
-		p.order = append(p.order, t)
-		p.raw = append(p.raw, false)
-	}
+	p.order = append(p.order, terms...)
 	return p
 }
 
@@ -53,6 +50,9 @@ func (p *PreloadQuery) OrderBy(terms ...string) *PreloadQuery {
 // written: never build it from user input. It takes no arguments.
 func (p *PreloadQuery) OrderByExpr(sql string) *PreloadQuery {
 	if strings.TrimSpace(sql) != "" {
+		for len(p.raw) < len(p.order)-p.ordered {
+			p.raw = append(p.raw, false)
+		}
 		p.order = append(p.order, sql)
 		p.raw = append(p.raw, true)
 	}
@@ -62,21 +62,28 @@ func (p *PreloadQuery) OrderByExpr(sql string) *PreloadQuery {
 // renderOrder checks the OrderBy names added since the last call against
 // the related model m and replaces them with their SQL.
 func (p *PreloadQuery) renderOrder(d dialects.Dialect, m *model) error {
-	order, raw := p.order[:p.ordered:p.ordered], p.raw[:p.ordered:p.ordered]
+	// The SQL replaces the names in place (no allocation) while it has
+	// no more items than the terms read so far; a term that renders to
+	// more (a comma-separated one) moves it to an array of its own, so
+	// that no term still to be read is overwritten.
+	order, inPlace := p.order[:p.ordered], true
 	for i := p.ordered; i < len(p.order); i++ {
-		if p.raw[i] {
-			order, raw = append(order, p.order[i]), append(raw, true)
+		term := p.order[i]
+		if j := i - p.ordered; j < len(p.raw) && p.raw[j] {
+			order = append(order, term)
 			continue
 		}
-		out, err := m.renderNames(nil, d, "preload order by", "PreloadQuery.OrderByExpr", true, p.order[i:i+1])
+		var buf [4]string
+		out, err := m.renderNames(buf[:0], d, "preload order by", "PreloadQuery.OrderByExpr", true, []string{term})
 		if err != nil {
 			return err
 		}
-		for _, o := range out {
-			order, raw = append(order, o), append(raw, true)
+		if inPlace && len(order)+len(out) > i+1 {
+			order, inPlace = order[:len(order):len(order)], false
 		}
+		order = append(order, out...)
 	}
-	p.order, p.raw, p.ordered = order, raw, len(order)
+	p.order, p.raw, p.ordered = order, p.raw[:0], len(order)
 	return nil
 }
 

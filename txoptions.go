@@ -173,6 +173,12 @@ func (r *Retry) retryable(db *DB, err error, atCommit bool) bool {
 // transaction is DB.Transaction: it runs fn in a transaction configured
 // by opts, again while WithRetry says so.
 func (db *DB) transaction(ctx context.Context, fn func(tx *Session) error, opts []TxOption) error {
+	if len(opts) == 0 {
+		// Without options cfg is not needed: the options' calls with
+		// &cfg would move it to the heap on every transaction.
+		_, err := db.runTx(ctx, nil, fn)
+		return err
+	}
 	var cfg txConfig
 	for _, o := range opts {
 		if o != nil {
