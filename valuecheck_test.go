@@ -141,7 +141,7 @@ func requireSameReading(t *testing.T, want, got Reading) {
 // Holding is a model with decimal string columns of several shapes.
 type Holding struct {
 	ID    int64
-	Label string `orm:"size:40"`
+	Label string `orm:"size:100"`
 	Wide  string `orm:"type:decimal(38,10)"` // more digits than a float64 holds
 	Fine  string `orm:"type:decimal(30,20)"` // a scale past a float64's digits
 	Bare  string `orm:"type:decimal"`        // no precision or scale
