@@ -952,7 +952,13 @@ func (h *handle) Upsert(ctx context.Context, v any, c *Conflict) error {
 // pkWhere appends "WHERE pk1 = ? AND pk2 = ?" with placeholders from n.
 func pkWhere(d dialects.Dialect, b *strings.Builder, m *model, n int) int {
 	b.WriteString(" WHERE ")
-	for i, f := range m.pk {
+	return writeMatch(d, b, m.pk, n)
+}
+
+// writeMatch writes "a = ? AND b = ?" for fields' columns, numbering the
+// placeholders from n, and returns the next number.
+func writeMatch(d dialects.Dialect, b *strings.Builder, fields []*field, n int) int {
+	for i, f := range fields {
 		if i > 0 {
 			b.WriteString(" AND ")
 		}

@@ -154,13 +154,8 @@ func (h *handle) readBack(ctx context.Context, m *model, rows []reflect.Value, m
 			b.WriteString(" OR ")
 		}
 		b.WriteByte('(')
-		for j, f := range match {
-			if j > 0 {
-				b.WriteString(" AND ")
-			}
-			b.WriteString(d.Quote(f.col.Name))
-			b.WriteString(" = ")
-			b.WriteString(d.Placeholder(len(args) + 1))
+		writeMatch(d, &b, match, len(args)+1)
+		for _, f := range match {
 			a, err := f.arg(r)
 			if err != nil {
 				return h.db.wrapErr(op, err)
