@@ -115,15 +115,7 @@ func BenchmarkOpenInsert(b *testing.B) {
 		for b.Loop() {
 			i++
 			r := BenchRow{Name: "name", Age: i, Email: "someone@example.com"}
-			if d.lastID {
-				res, err := sdb.ExecContext(ctx, d.insert, r.Name, r.Age, r.Email)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r.ID, err = res.LastInsertId(); err != nil {
-					b.Fatal(err)
-				}
-			} else if err := sdb.QueryRowContext(ctx, d.insert, r.Name, r.Age, r.Email).Scan(&r.ID); err != nil {
+			if err := d.rawInsert(ctx, sdb, &r); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -152,15 +144,7 @@ func BenchmarkOpenTransaction(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if d.lastID {
-				res, err := tx.ExecContext(ctx, d.insert, r.Name, r.Age, r.Email)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r.ID, err = res.LastInsertId(); err != nil {
-					b.Fatal(err)
-				}
-			} else if err := tx.QueryRowContext(ctx, d.insert, r.Name, r.Age, r.Email).Scan(&r.ID); err != nil {
+			if err := d.rawInsert(ctx, tx, &r); err != nil {
 				b.Fatal(err)
 			}
 			if err := tx.Commit(); err != nil {
@@ -177,4 +161,21 @@ func BenchmarkOpenTransaction(b *testing.B) {
 			}
 		}
 	})
+}
+
+// rawInsert inserts r with database/sql on q (a pool or a transaction),
+// taking its key from LastInsertId or from the statement's RETURNING.
+func (d *openBenchDB) rawInsert(ctx context.Context, q interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, r *BenchRow) error {
+	if !d.lastID {
+		return q.QueryRowContext(ctx, d.insert, r.Name, r.Age, r.Email).Scan(&r.ID)
+	}
+	res, err := q.ExecContext(ctx, d.insert, r.Name, r.Age, r.Email)
+	if err != nil {
+		return err
+	}
+	r.ID, err = res.LastInsertId()
+	return err
 }
