@@ -59,9 +59,16 @@ func TestReadOnlyTransactions(t *testing.T) {
 	assert.True(t, dialects.NeedsReadOnly(sq, &sql.TxOptions{ReadOnly: true}))
 	assert.False(t, dialects.NeedsReadOnly(pg, &sql.TxOptions{ReadOnly: true}), "pgx begins READ ONLY")
 	assert.False(t, dialects.NeedsReadOnly(my, &sql.TxOptions{ReadOnly: true}), "go-sql-driver begins READ ONLY")
-	immediate, err := sql.Open("sqlite3", sqlite.DSN("")) // _txlock=immediate
+	dsn := sqlite.DSN("") // _txlock=immediate, in memory
+	immediate, err := sql.Open("sqlite3", dsn)
 	require.NoError(t, err)
 	defer immediate.Close()
+	// The in-memory database lives while a connection to it is open:
+	// hold one outside the pool, which discards the connection of the
+	// cancelled transaction below.
+	hold, err := immediate.Driver().Open(dsn)
+	require.NoError(t, err)
+	defer hold.Close()
 	t.Run("sqlite BEGIN IMMEDIATE", func(t *testing.T) {
 		testReadOnly(t, &dbtest.DB{Name: "sqlite", Dialect: sq, SQL: immediate})
 	})
